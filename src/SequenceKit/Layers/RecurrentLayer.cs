@@ -1,0 +1,110 @@
+using System.Text.Json.Nodes;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SequenceKit.Layers;
+
+/// <summary>
+/// The common part of <see cref="SimpleRnn"/>, <see cref="Lstm"/> and <see cref="Gru"/>: each runs TorchSharp's fused
+/// module (one native call per sequence, batch-first), packs padded batches so that each sequence runs only over its
+/// own length, and returns either the whole sequence or the last step.
+/// </summary>
+public abstract class RecurrentLayer : ISequenceLayer
+{
+    private nn.Module? module;
+
+    private protected RecurrentLayer(long units, RecurrentOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(units);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Units = units;
+        Options = options;
+    }
+
+    /// <summary>The hidden size of each direction (Keras' <c>units</c>, PyTorch's <c>hidden_size</c>).</summary>
+    public long Units { get; }
+
+    /// <summary>The layer's options.</summary>
+    public RecurrentOptions Options { get; }
+
+    /// <summary>The output features: <see cref="Units"/>, doubled when bidirectional.</summary>
+    public long OutputFeatures => Options.Bidirectional ? 2 * Units : Units;
+
+    /// <inheritdoc />
+    public abstract string TypeName { get; }
+
+    /// <inheritdoc />
+    public LayerShape? RequiredInput => null;
+
+    /// <inheritdoc />
+    public nn.Module? Module => module;
+
+    /// <inheritdoc />
+    public LayerShape Build(LayerShape input, LayerBuildContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (module is not null)
+            throw new InvalidOperationException($"This {TypeName} layer is already built into a model; create a new layer for each model.");
+        switch (input.Kind)
+        {
+            case ShapeKind.Tokens:
+                throw context.Incompatible(input, "a sequence (batch, time, features) of floats",
+                    "Put an Embedding before it to turn token indices into vectors.");
+            case ShapeKind.Vector:
+                throw context.Incompatible(input, "a sequence (batch, time, features); the input has no time axis left",
+                    "Set ReturnSequences = true on the recurrent layer before it.");
+        }
+        module = CreateModule(input.Features);
+        return Options.ReturnSequences ? LayerShape.Sequence(OutputFeatures) : LayerShape.Vector(OutputFeatures);
+    }
+
+    /// <inheritdoc />
+    public SequenceBatch Forward(SequenceBatch input)
+    {
+        if (module is null) throw new InvalidOperationException($"This {TypeName} layer has not been built; add it to a SequenceModel.");
+        var x = input.Values;                                   // (B, T, F)
+        Tensor output, lastHidden;                              // (B, T, dirs*H), (layers*dirs, B, H)
+        if (input.Lengths is { } lengths)
+        {
+            var steps = x.shape[1];
+            var shortest = lengths.min().item<long>();
+            if (shortest < 1)
+            {
+                var index = lengths.argmin().item<long>();
+                throw new ArgumentException(
+                    $"Sequence {index} of the batch has length {shortest}: it is all padding, so {TypeName} has nothing to run on. " +
+                    "Remove empty sequences from the data (or give them at least one real token).", nameof(input));
+            }
+            var packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first: true, enforce_sorted: false);
+            var (packedOutput, hidden) = RunPacked(packed);
+            lastHidden = hidden;
+            output = Options.ReturnSequences
+                ? nn.utils.rnn.pad_packed_sequence(packedOutput, batch_first: true, total_length: steps).Item1
+                : null!;
+        }
+        else
+        {
+            (output, lastHidden) = Run(x);
+        }
+
+        if (Options.ReturnSequences) return new SequenceBatch(output, input.Lengths);
+        var last = Options.Bidirectional
+            ? cat(new[] { lastHidden[-2], lastHidden[-1] }, dim: -1)   // (B, 2H): forward's last step, backward's first
+            : lastHidden[-1];                                          // (B, H)
+        return new SequenceBatch(last, null);
+    }
+
+    /// <inheritdoc />
+    public JsonObject GetConfig() => new()
+    {
+        ["units"] = Units,
+        ["options"] = LayerJson.ToNode(Options),
+    };
+
+    private protected abstract nn.Module CreateModule(long inputSize);
+
+    private protected abstract (Tensor Output, Tensor LastHidden) Run(Tensor input);
+
+    private protected abstract (nn.utils.rnn.PackedSequence Output, Tensor LastHidden) RunPacked(nn.utils.rnn.PackedSequence input);
+}

@@ -1,0 +1,216 @@
+using System.IO.Compression;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SequenceKit.Layers;
+
+namespace SequenceKit.Models;
+
+/// <summary>
+/// The model file: a zip archive holding <c>manifest.json</c> (format, architecture, the weights' SHA-256 and the name
+/// and shape of every parameter) and <c>weights.dat</c> (TorchSharp's state-dict format). Nothing in it is executed.
+/// </summary>
+internal static class ModelFile
+{
+    public const string Format = "SequenceKit.Model";
+    public const int FormatVersion = 1;
+    private const string ManifestEntry = "manifest.json";
+    private const string WeightsEntry = "weights.dat";
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static void Write(SequenceModel model, string path, Func<Stream, Stream>? wrapStream = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var target = System.IO.Path.GetFullPath(path);
+        var folder = System.IO.Path.GetDirectoryName(target)!;
+        Directory.CreateDirectory(folder);
+
+        byte[] weights;
+        using (var buffer = new MemoryStream())
+        {
+            model.save(buffer);
+            weights = buffer.ToArray();
+        }
+        var manifest = new JsonObject
+        {
+            ["format"] = Format,
+            ["formatVersion"] = FormatVersion,
+            ["sequenceKitVersion"] = typeof(ModelFile).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion,
+            ["layers"] = new JsonArray(model.Layers.Select(l => (JsonNode)new JsonObject
+            {
+                ["type"] = l.TypeName,
+                ["config"] = l.GetConfig(),
+            }).ToArray()),
+            ["weights"] = new JsonObject
+            {
+                ["entry"] = WeightsEntry,
+                ["bytes"] = weights.LongLength,
+                ["sha256"] = Convert.ToHexString(SHA256.HashData(weights)),
+                ["parameters"] = new JsonArray(model.state_dict().Select(p => (JsonNode)new JsonObject
+                {
+                    ["name"] = p.Key,
+                    ["shape"] = new JsonArray(p.Value.shape.Select(d => (JsonNode)d).ToArray()),
+                }).ToArray()),
+            },
+        };
+
+        var temporary = System.IO.Path.Combine(folder, $".{System.IO.Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            {
+                var stream = wrapStream?.Invoke(file) ?? file;
+                using (var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true))
+                {
+                    using (var entry = zip.CreateEntry(ManifestEntry, CompressionLevel.Optimal).Open())
+                        JsonSerializer.Serialize(entry, manifest, Indented);
+                    using (var entry = zip.CreateEntry(WeightsEntry, CompressionLevel.Fastest).Open())
+                        entry.Write(weights);
+                }
+                stream.Flush();
+                file.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, target, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temporary);
+            throw;
+        }
+    }
+
+    public static SequenceModel Read(string path, SequenceModelOptions? options)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"No model file at '{path}'.", path);
+
+        JsonObject manifest;
+        byte[] weights;
+        try
+        {
+            using var zip = ZipFile.OpenRead(path);
+            var manifestEntry = zip.GetEntry(ManifestEntry)
+                ?? throw new ModelFileException(path, $"it has no {ManifestEntry}; it is a zip archive but not a SequenceKit model file.");
+            using (var stream = manifestEntry.Open())
+                manifest = JsonNode.Parse(stream) as JsonObject
+                    ?? throw new ModelFileException(path, $"{ManifestEntry} is not a JSON object.");
+            CheckFormat(path, manifest);
+            var weightsInfo = Get<JsonObject>(path, manifest, "weights");
+            var entryName = Get<string>(path, weightsInfo, "entry");
+            var weightsEntry = zip.GetEntry(entryName) ?? throw new ModelFileException(path, $"the weights entry '{entryName}' is missing.");
+            var expectedBytes = Get<long>(path, weightsInfo, "bytes");
+            if (weightsEntry.Length != expectedBytes)
+                throw new ModelFileException(path, $"the weights are {weightsEntry.Length} bytes, but the manifest says {expectedBytes}; the file is corrupt.");
+            weights = new byte[expectedBytes];
+            using (var stream = weightsEntry.Open())
+                stream.ReadExactly(weights);
+            var expectedHash = Get<string>(path, weightsInfo, "sha256");
+            var actualHash = Convert.ToHexString(SHA256.HashData(weights));
+            if (!string.Equals(expectedHash, actualHash, StringComparison.OrdinalIgnoreCase))
+                throw new ModelFileException(path, $"the weights' SHA-256 is {actualHash}, but the manifest says {expectedHash}; the file is corrupt.");
+        }
+        catch (Exception e) when (e is InvalidDataException or JsonException or EndOfStreamException or NotSupportedException)
+        {
+            throw new ModelFileException(path, $"it is truncated, corrupt or not a SequenceKit model file ({e.Message}).", e);
+        }
+
+        var layers = Get<JsonArray>(path, manifest, "layers").Select((node, i) =>
+        {
+            var layer = node as JsonObject ?? throw new ModelFileException(path, $"layers[{i}] is not a JSON object.");
+            var config = Get<JsonObject>(path, layer, "config");
+            try
+            {
+                return LayerRegistry.Create(Get<string>(path, layer, "type"), (JsonObject)config.DeepClone());
+            }
+            catch (SequenceKitException e) when (e is not ModelFileException)
+            {
+                throw new ModelFileException(path, $"layers[{i}]: {e.Message}", e);
+            }
+        }).ToArray();
+
+        SequenceModel model;
+        try
+        {
+            model = new SequenceModel((options ?? new SequenceModelOptions()) with { Seed = null }, layers);
+        }
+        catch (SequenceKitException e) when (e is not ModelFileException)
+        {
+            throw new ModelFileException(path, $"its architecture is invalid: {e.Message}", e);
+        }
+
+        try
+        {
+            CheckParameters(path, model, Get<JsonArray>(path, Get<JsonObject>(path, manifest, "weights"), "parameters"));
+            using var stream = new MemoryStream(weights, writable: false);
+            model.load(stream, strict: true);
+            model.eval();
+            return model;
+        }
+        catch (Exception e)
+        {
+            model.Dispose();
+            if (e is ModelFileException) throw;
+            throw new ModelFileException(path, $"its weights do not match its architecture ({e.Message}).", e);
+        }
+    }
+
+    private static void CheckFormat(string path, JsonObject manifest)
+    {
+        var format = Get<string>(path, manifest, "format");
+        if (format != Format)
+            throw new ModelFileException(path, $"its format is '{format}', expected '{Format}'.");
+        var version = Get<int>(path, manifest, "formatVersion");
+        if (version > FormatVersion)
+            throw new ModelFileException(path, $"it was written in format version {version} by a newer SequenceKit; this version reads up to {FormatVersion}. Upgrade SequenceKit.");
+        if (version < 1)
+            throw new ModelFileException(path, $"its format version {version} is invalid.");
+    }
+
+    private static void CheckParameters(string path, SequenceModel model, JsonArray stored)
+    {
+        var expected = model.state_dict().ToDictionary(p => p.Key, p => p.Value.shape);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var node in stored)
+        {
+            var item = node as JsonObject ?? throw new ModelFileException(path, "a weights.parameters item is not a JSON object.");
+            var name = Get<string>(path, item, "name");
+            var shape = Get<JsonArray>(path, item, "shape").Select(d => d!.GetValue<long>()).ToArray();
+            if (!expected.TryGetValue(name, out var modelShape))
+                throw new ModelFileException(path, $"its weights hold parameter '{name}', which the architecture does not have; the weights do not match the architecture.");
+            if (!shape.SequenceEqual(modelShape))
+                throw new ModelFileException(path,
+                    $"parameter '{name}' has shape [{string.Join(", ", shape)}] in the weights but [{string.Join(", ", modelShape)}] in the architecture; the weights do not match the architecture.");
+            seen.Add(name);
+        }
+        var missing = expected.Keys.Where(k => !seen.Contains(k)).ToList();
+        if (missing.Count > 0)
+            throw new ModelFileException(path, $"its weights lack parameter(s) {string.Join(", ", missing)} that the architecture has.");
+    }
+
+    private static T Get<T>(string path, JsonObject json, string property)
+    {
+        if (!json.TryGetPropertyValue(property, out var node) || node is null)
+            throw new ModelFileException(path, $"the manifest lacks '{property}'.");
+        try
+        {
+            return node switch
+            {
+                T typed => typed,
+                JsonValue value => value.GetValue<T>(),
+                _ => throw new InvalidOperationException($"'{property}' is a {node.GetValueKind()}"),
+            };
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        {
+            throw new ModelFileException(path, $"the manifest's '{property}' has the wrong type ({e.Message}).", e);
+        }
+    }
+
+    private static void TryDelete(string file)
+    {
+        try { File.Delete(file); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}

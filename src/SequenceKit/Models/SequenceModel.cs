@@ -1,0 +1,258 @@
+using System.Globalization;
+using System.Text;
+using SequenceKit.Backends;
+using SequenceKit.Layers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SequenceKit.Models;
+
+/// <summary>
+/// A Keras-style sequential model: layers applied in order, each one's input size inferred from the previous
+/// one's output, so only the first layer (an <see cref="Embedding"/> or an <see cref="Input"/>) states the input.
+/// The chain is checked when the model is built. It is a TorchSharp module: <c>parameters()</c>, <c>train()</c>,
+/// <c>eval()</c> and <c>state_dict()</c> work as usual, with parameter names <c>{layer index}.{PyTorch name}</c>.
+/// </summary>
+/// <example>
+/// <code>
+/// using var model = new SequenceModel(new Embedding(1000, 64), new Lstm(128), new Dense(10, Activation.Softmax));
+/// Console.WriteLine(model.Summary());
+/// </code>
+/// </example>
+public sealed class SequenceModel : nn.Module<Tensor, Tensor>
+{
+    private readonly ISequenceLayer[] layers;
+    private readonly LayerShape[] outputShapes;
+    private readonly Device torchDevice;
+
+    /// <summary>Builds a model from layers with the default options (automatic device, input validation on).</summary>
+    /// <param name="layers">The layers in order; the first must be an <see cref="Embedding"/> or an <see cref="Input"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="layers"/> is empty, holds null or holds one layer twice.</exception>
+    /// <exception cref="SequenceKitException">Two layers do not fit together, the device is not available, or the native backend cannot load.</exception>
+    public SequenceModel(params ISequenceLayer[] layers) : this(new SequenceModelOptions(), layers) { }
+
+    /// <summary>Builds a model from layers.</summary>
+    /// <param name="options">Device, input validation, seed and logging.</param>
+    /// <param name="layers">The layers in order; the first must be an <see cref="Embedding"/> or an <see cref="Input"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="layers"/> is empty, holds null or holds one layer twice.</exception>
+    /// <exception cref="SequenceKitException">Two layers do not fit together, the device is not available, or the native backend cannot load.</exception>
+    public SequenceModel(SequenceModelOptions options, params ISequenceLayer[] layers) : base(nameof(SequenceModel))
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(layers);
+        if (layers.Length == 0)
+            throw new ArgumentException("A SequenceModel needs at least one layer; got none.", nameof(layers));
+        for (var i = 0; i < layers.Length; i++)
+        {
+            if (layers[i] is null) throw new ArgumentException($"layers[{i}] is null.", nameof(layers));
+            var first = Array.IndexOf(layers, layers[i]);
+            if (first != i)
+                throw new ArgumentException($"layers[{i}] is the same {layers[i].TypeName} instance as layers[{first}]; each position needs its own layer.", nameof(layers));
+        }
+
+        NativeRuntime.EnsureAvailable();
+        Options = options;
+        DeviceSelection = DeviceSelector.Select(options.Device, options.Logger);
+        if (options.Seed is { } seed) manual_seed(seed);
+
+        this.layers = layers.ToArray();
+        outputShapes = new LayerShape[layers.Length];
+        InputShape = layers[0].RequiredInput ?? throw new SequenceKitException(
+            $"Layer 0 ({layers[0].TypeName}) cannot infer its input size because it is the first layer. " +
+            "Start the model with Input.Sequence(features), Input.Vector(features) or an Embedding.");
+        var shape = InputShape;
+        for (var i = 0; i < layers.Length; i++)
+        {
+            shape = layers[i].Build(shape, new LayerBuildContext(i, layers[i], i == 0 ? null : layers[i - 1]));
+            outputShapes[i] = shape;
+            if (layers[i].Module is { } module)
+                register_module(i.ToString(CultureInfo.InvariantCulture), module);
+        }
+
+        torchDevice = DeviceSelection.Device.ToTorch();
+        this.to(torchDevice);
+    }
+
+    /// <summary>The options the model was built with.</summary>
+    public SequenceModelOptions Options { get; }
+
+    /// <summary>The device the parameters live on and inputs are moved to.</summary>
+    public ComputeDevice Device => DeviceSelection.Device;
+
+    /// <summary>The device and why it was chosen (requested in code, environment variable, or automatic).</summary>
+    public DeviceSelection DeviceSelection { get; }
+
+    /// <summary>The layers, in order.</summary>
+    public IReadOnlyList<ISequenceLayer> Layers => layers;
+
+    /// <summary>The input the model takes: tokens (batch, time), a sequence (batch, time, features) or a vector (batch, features).</summary>
+    public LayerShape InputShape { get; }
+
+    /// <summary>The output of the last layer.</summary>
+    public LayerShape OutputShape => outputShapes[^1];
+
+    /// <summary>Each layer's name, type, output shape and parameter counts.</summary>
+    public IReadOnlyList<LayerSummary> LayerSummaries => layers.Select((layer, i) =>
+    {
+        var parameters = layer.Module?.parameters().ToList() ?? [];
+        return new LayerSummary(i, $"{layer.TypeName.ToLowerInvariant()}_{i}", layer.TypeName, outputShapes[i],
+            parameters.Sum(p => p.numel()), parameters.Where(p => p.requires_grad).Sum(p => p.numel()));
+    }).ToArray();
+
+    /// <summary>The number of scalar parameters in all layers.</summary>
+    public long ParameterCount => parameters().Sum(p => p.numel());
+
+    /// <summary>
+    /// Runs the model on a batch whose sequences all fill the time axis, or whose padding the first
+    /// <see cref="Embedding"/> masks (token 0, with <see cref="EmbeddingOptions.MaskZero"/>).
+    /// </summary>
+    /// <param name="input">See <see cref="InputShape"/>; moved to the model's device (and to float32 or int64) if needed.</param>
+    /// <returns>The output, on the model's device: see <see cref="OutputShape"/>.</returns>
+    /// <exception cref="ArgumentException">The input has the wrong rank, feature count or dtype, an out-of-range token, or NaN/Inf values.</exception>
+    public override Tensor forward(Tensor input) => Forward(input, null);
+
+    /// <summary>
+    /// Runs the model on a padded batch: sequence <c>i</c> is taken to be <c>lengths[i]</c> steps long, and recurrent
+    /// layers run it over exactly those steps (packed), so its output equals running it alone without padding.
+    /// Padding must be at the end of each sequence (post-padding).
+    /// </summary>
+    /// <param name="input">See <see cref="InputShape"/>; moved to the model's device (and to float32 or int64) if needed.</param>
+    /// <param name="lengths">Integer lengths, shape (batch), each in [1, time]; null when the batch is not padded.</param>
+    /// <returns>The output, on the model's device: see <see cref="OutputShape"/>.</returns>
+    /// <exception cref="ArgumentException">The input or lengths are malformed; the message gives expected and actual values.</exception>
+    public Tensor Forward(Tensor input, Tensor? lengths)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        using var scope = NewDisposeScope();
+        var x = PrepareInput(input);
+        var batch = new SequenceBatch(x, PrepareLengths(lengths, x));
+        foreach (var layer in layers) batch = layer.Forward(batch);
+        return batch.Values.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>A Keras-style table: each layer's name and type, output shape and parameter count, then the totals.</summary>
+    /// <returns>The table, with a header naming the device.</returns>
+    public string Summary()
+    {
+        var rows = LayerSummaries;
+        var text = new StringBuilder();
+        var rule = new string('_', 72);
+        text.AppendLine(CultureInfo.InvariantCulture, $"Model: SequenceModel on {Device} ({DeviceSelection.Reason})");
+        text.AppendLine(rule);
+        text.AppendLine(CultureInfo.InvariantCulture, $"{"Layer (type)",-30}{"Output Shape",-28}{"Param #",14}");
+        text.AppendLine(new string('=', 72));
+        foreach (var row in rows)
+            text.AppendLine(CultureInfo.InvariantCulture, $"{$"{row.Name} ({row.TypeName})",-30}{row.OutputShape,-28}{row.Parameters,14:N0}");
+        text.AppendLine(new string('=', 72));
+        var total = rows.Sum(r => r.Parameters);
+        var trainable = rows.Sum(r => r.TrainableParameters);
+        text.AppendLine(CultureInfo.InvariantCulture, $"Total params: {total:N0}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Trainable params: {trainable:N0}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"Non-trainable params: {total - trainable:N0}");
+        text.Append(rule);
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// Saves the architecture (JSON) and the weights into one file. The file is written beside the target under a
+    /// temporary name, flushed to disk and then renamed over the target, so an interrupted save never destroys the
+    /// previous file.
+    /// </summary>
+    /// <param name="path">The file to write, conventionally <c>*.skmodel</c>; its folder is created if missing.</param>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    /// <exception cref="IOException">The file cannot be written; the previous file, if any, is unchanged.</exception>
+    public void Save(string path) => ModelFile.Write(this, path);
+
+    /// <summary>
+    /// Loads a model saved with <see cref="Save"/>: rebuilds its layers from the stored architecture and loads the weights.
+    /// </summary>
+    /// <param name="path">The model file.</param>
+    /// <param name="options">Device, validation and logging for the loaded model; null for the defaults. A seed is ignored.</param>
+    /// <returns>The model, in evaluation mode.</returns>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="ModelFileException">The file is truncated, corrupt, not a SequenceKit model, from a newer format, or its weights do not match its architecture.</exception>
+    public static SequenceModel Load(string path, SequenceModelOptions? options = null) => ModelFile.Read(path, options);
+
+    private Tensor PrepareInput(Tensor input)
+    {
+        var expected = InputShape;
+        var shape = $"[{string.Join(", ", input.shape)}]";
+        if (input.Dimensions != expected.Rank)
+            throw new ArgumentException(
+                $"input must have rank {expected.Rank}, shape {expected}; got rank {input.Dimensions}, shape {shape}.", nameof(input));
+        if (input.shape[0] == 0)
+            throw new ArgumentException($"input has batch size 0 (shape {shape}); give at least one sample.", nameof(input));
+
+        if (expected.Kind == ShapeKind.Tokens)
+        {
+            if (!is_integral(input.dtype))
+                throw new ArgumentException(
+                    $"input must hold integer token indices for the model's Embedding; got dtype {input.dtype}. " +
+                    "Encode text with a vocabulary, or start the model with Input.Sequence(features) for float features.", nameof(input));
+            if (input.shape[1] == 0)
+                throw new ArgumentException($"input has 0 time steps (shape {shape}).", nameof(input));
+            if (Options.ValidateInputs) CheckTokenRange(input, expected.Features);
+            return input.to(ScalarType.Int64).to(torchDevice);
+        }
+
+        if (input.shape[^1] != expected.Features)
+            throw new ArgumentException(
+                $"input must have {expected.Features} features in its last dimension, shape {expected}; got {input.shape[^1]}, shape {shape}.",
+                nameof(input));
+        if (!is_floating_point(input))
+            throw new ArgumentException(
+                $"input must hold floating-point features; got dtype {input.dtype}. If these are token indices, start the model with an Embedding.",
+                nameof(input));
+        if (expected.HasTimeAxis && input.shape[1] == 0)
+            throw new ArgumentException($"input has 0 time steps (shape {shape}).", nameof(input));
+        if (Options.ValidateInputs) CheckFinite(input);
+        return input.to(ScalarType.Float32).to(torchDevice);
+    }
+
+    private static void CheckTokenRange(Tensor tokens, long vocabularySize)
+    {
+        var bad = tokens.lt(0).logical_or(tokens.ge(vocabularySize));
+        if (!bad.any().item<bool>()) return;
+        var where = bad.nonzero()[0];                                   // (2): batch, time
+        var (row, step) = (where[0].item<long>(), where[1].item<long>());
+        var value = tokens[row, step].to(ScalarType.Int64).item<long>();
+        throw new ArgumentException(
+            $"Token index {value} at [{row}, {step}] is out of range for the Embedding's vocabulary size {vocabularySize} " +
+            $"(valid indices are 0..{vocabularySize - 1}). Build the Embedding with the vocabulary's size, or map unknown tokens to the out-of-vocabulary index.",
+            "input");
+    }
+
+    private static void CheckFinite(Tensor values)
+    {
+        var finite = isfinite(values);
+        if (finite.all().item<bool>()) return;
+        var nan = isnan(values).sum().item<long>();
+        var infinite = isinf(values).sum().item<long>();
+        var first = string.Join(", ", finite.logical_not().nonzero()[0].data<long>().ToArray());
+        throw new ArgumentException(
+            $"input contains {nan} NaN and {infinite} infinite value(s), the first at [{first}]. Clean or impute them before " +
+            "training (a scaler keeps NaN as NaN), or set SequenceModelOptions.ValidateInputs = false to skip this check.",
+            "input");
+    }
+
+    private Tensor? PrepareLengths(Tensor? lengths, Tensor x)
+    {
+        if (lengths is null) return null;
+        if (!InputShape.HasTimeAxis)
+            throw new ArgumentException($"lengths apply to sequences, but this model's input {InputShape} has no time axis; pass null.", nameof(lengths));
+        var batch = x.shape[0];
+        var steps = x.shape[1];
+        if (lengths.Dimensions != 1 || lengths.shape[0] != batch)
+            throw new ArgumentException(
+                $"lengths must have shape [{batch}] (one length per sequence in the batch); got [{string.Join(", ", lengths.shape)}].", nameof(lengths));
+        if (!is_integral(lengths.dtype))
+            throw new ArgumentException($"lengths must be integers; got dtype {lengths.dtype}.", nameof(lengths));
+        var onCpu = lengths.to(ScalarType.Int64).cpu();
+        var values = onCpu.data<long>().ToArray();
+        for (var i = 0; i < values.Length; i++)
+            if (values[i] < 1 || values[i] > steps)
+                throw new ArgumentException(
+                    $"lengths[{i}] = {values[i]} is outside [1, {steps}] (the batch has {steps} time steps).", nameof(lengths));
+        return onCpu;
+    }
+}

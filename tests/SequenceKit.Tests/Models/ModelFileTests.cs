@@ -1,0 +1,194 @@
+using System.IO.Compression;
+using System.Text.Json.Nodes;
+using SequenceKit.Layers;
+using SequenceKit.Models;
+using static TorchSharp.torch;
+using static SequenceKit.Tests.TestData;
+
+namespace SequenceKit.Tests.Models;
+
+public class ModelFileTests
+{
+    private string folder = "";
+
+    [SetUp]
+    public void CreateFolder() => Directory.CreateDirectory(folder = Path.Combine(Path.GetTempPath(), "sk-tests-" + Guid.NewGuid().ToString("N")));
+
+    [TearDown]
+    public void DeleteFolder() => Directory.Delete(folder, recursive: true);
+
+    private static SequenceModel TextModel(long seed = 1) => new(Seeded(seed), new Embedding(40, 8),
+        new Lstm(6, new RecurrentOptions { Layers = 2, Bidirectional = true, Dropout = 0.3, ReturnSequences = true }),
+        new Dropout(0.2), new SimpleRnn(5, new SimpleRnnOptions { Activation = SimpleRnnActivation.Relu }), new Dense(3, Activation.Softmax));
+
+    [Test]
+    public void Round_trip_rebuilds_the_architecture_and_reproduces_outputs()
+    {
+        var path = Path.Combine(folder, "text.skmodel");
+        using var tokens = tensor(new long[,] { { 4, 8, 15, 16, 0 }, { 23, 39, 1, 2, 3 } });
+        using var original = TextModel();
+        original.eval();
+        using var expected = original.forward(tokens);
+        original.Save(path);
+
+        using var loaded = SequenceModel.Load(path);
+        Assert.That(loaded.Layers.Select(l => l.TypeName), Is.EqualTo(original.Layers.Select(l => l.TypeName)));
+        Assert.That(loaded.Summary(), Is.EqualTo(original.Summary()));
+        Assert.That(((SimpleRnn)loaded.Layers[3]).Options.Activation, Is.EqualTo(SimpleRnnActivation.Relu));
+        Assert.That(((Lstm)loaded.Layers[1]).Options, Is.EqualTo(((Lstm)original.Layers[1]).Options));
+        AssertClose(expected, loaded.forward(tokens), 0);
+    }
+
+    [Test]
+    public void Round_trip_of_a_float_input_model()
+    {
+        var path = Path.Combine(folder, "nested", "series.skmodel");      // folder is created
+        using var original = new SequenceModel(Seeded(2), Input.Sequence(3), new Gru(4), new Dense(1));
+        using var x = Normal(3, 2, 6, 3);
+        original.Save(path);
+        using var loaded = SequenceModel.Load(path);
+        Assert.That(loaded.InputShape, Is.EqualTo(LayerShape.Sequence(3)));
+        AssertClose(original.forward(x), loaded.forward(x), 0);
+    }
+
+    [Test]
+    public void A_failed_save_leaves_the_previous_file_intact_and_no_temporary_file()
+    {
+        var path = Path.Combine(folder, "model.skmodel");
+        using var first = TextModel(seed: 1);
+        first.Save(path);
+        var before = File.ReadAllBytes(path);
+
+        using var second = TextModel(seed: 2);
+        Assert.Throws<IOException>(() => ModelFile.Write(second, path, stream => new FailingStream(stream, failAfterBytes: 2000)));
+
+        Assert.That(File.ReadAllBytes(path), Is.EqualTo(before), "previous file untouched");
+        Assert.That(Directory.GetFiles(folder), Is.EqualTo(new[] { path }), "temporary file removed");
+        using var loaded = SequenceModel.Load(path);
+        using var tokens = tensor(new long[,] { { 1, 2, 3 } });
+        first.eval();
+        AssertClose(first.forward(tokens), loaded.forward(tokens), 0);
+    }
+
+    [Test]
+    public void A_truncated_file_is_reported_as_such()
+    {
+        var path = Save(TextModel());
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+        var error = Assert.Throws<ModelFileException>(() => SequenceModel.Load(path))!;
+        Assert.That(error.Message, Does.Contain("truncated, corrupt or not a SequenceKit model"));
+        Assert.That(error.Path, Is.EqualTo(path));
+    }
+
+    [Test]
+    public void Corrupted_weights_are_caught_by_the_checksum()
+    {
+        var path = Save(TextModel());
+        Rewrite(path, (manifest, entries) =>
+        {
+            var weights = entries["weights.dat"];
+            weights[^10] ^= 0xFF;                                             // one flipped byte inside a tensor
+        });
+        var error = Assert.Throws<ModelFileException>(() => SequenceModel.Load(path))!;
+        Assert.That(error.Message, Does.Contain("SHA-256").And.Contain("corrupt"));
+    }
+
+    [Test]
+    public void Weights_that_do_not_match_the_architecture_are_rejected()
+    {
+        var path = Save(TextModel());
+        Rewrite(path, (manifest, _) => manifest["layers"]![1]!["config"]!["units"] = 7);
+        var error = Assert.Throws<ModelFileException>(() => SequenceModel.Load(path))!;
+        Assert.That(error.Message, Does.Contain("1.weight_ih_l0").And.Contain("[24, 8]").And.Contain("[28, 8]").And.Contain("do not match"));
+    }
+
+    [Test]
+    public void Foreign_files_are_rejected()
+    {
+        var text = Path.Combine(folder, "notes.skmodel");
+        File.WriteAllText(text, "definitely not a model");
+        Assert.That(Assert.Throws<ModelFileException>(() => SequenceModel.Load(text))!.Message, Does.Contain("not a SequenceKit model"));
+
+        var zip = Path.Combine(folder, "other.zip");
+        using (var archive = ZipFile.Open(zip, ZipArchiveMode.Create))
+            archive.CreateEntry("readme.txt");
+        Assert.That(Assert.Throws<ModelFileException>(() => SequenceModel.Load(zip))!.Message, Does.Contain("no manifest.json"));
+
+        Assert.Throws<FileNotFoundException>(() => SequenceModel.Load(Path.Combine(folder, "missing.skmodel")));
+    }
+
+    [Test]
+    public void A_newer_format_version_asks_for_an_upgrade()
+    {
+        var path = Save(TextModel());
+        Rewrite(path, (manifest, _) => manifest["formatVersion"] = 99);
+        Assert.That(Assert.Throws<ModelFileException>(() => SequenceModel.Load(path))!.Message, Does.Contain("format version 99").And.Contain("Upgrade"));
+    }
+
+    [Test]
+    public void Unknown_layer_types_and_enum_values_are_named()
+    {
+        var path = Save(TextModel());
+        Rewrite(path, (manifest, _) => manifest["layers"]![4]!["config"]!["activation"] = "Swish");
+        Assert.That(Assert.Throws<ModelFileException>(() => SequenceModel.Load(path))!.Message, Does.Contain("layers[4]").And.Contain("Dense"));
+
+        path = Save(TextModel());
+        Rewrite(path, (manifest, _) => manifest["layers"]![2]!["type"] = "Attention");
+        Assert.That(Assert.Throws<ModelFileException>(() => SequenceModel.Load(path))!.Message,
+            Does.Contain("Unknown layer type 'Attention'").And.Contain("Lstm").And.Contain("LayerRegistry.Register"));
+    }
+
+    private string Save(SequenceModel model)
+    {
+        var path = Path.Combine(folder, Guid.NewGuid().ToString("N") + ".skmodel");
+        using (model) model.Save(path);
+        return path;
+    }
+
+    /// <summary>Rewrites a saved model's entries: edit the manifest and/or raw entry bytes.</summary>
+    private static void Rewrite(string path, Action<JsonObject, Dictionary<string, byte[]>> edit)
+    {
+        var entries = new Dictionary<string, byte[]>();
+        using (var archive = ZipFile.OpenRead(path))
+            foreach (var entry in archive.Entries)
+            {
+                using var stream = entry.Open();
+                using var copy = new MemoryStream();
+                stream.CopyTo(copy);
+                entries[entry.FullName] = copy.ToArray();
+            }
+        var manifest = JsonNode.Parse(entries["manifest.json"])!.AsObject();
+        edit(manifest, entries);
+        entries["manifest.json"] = System.Text.Encoding.UTF8.GetBytes(manifest.ToJsonString());
+        File.Delete(path);
+        using var output = ZipFile.Open(path, ZipArchiveMode.Create);
+        foreach (var (name, bytes) in entries)
+        {
+            using var stream = output.CreateEntry(name).Open();
+            stream.Write(bytes);
+        }
+    }
+
+    /// <summary>Passes writes through until a byte budget is spent, then fails like a full disk.</summary>
+    private sealed class FailingStream(Stream inner, long failAfterBytes) : Stream
+    {
+        private long written;
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => written; set => throw new NotSupportedException(); }
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            if (written + count > failAfterBytes) throw new IOException("No space left on device (simulated).");
+            inner.Write(buffer, offset, count);
+            written += count;
+        }
+    }
+}
