@@ -95,7 +95,7 @@ public sealed class SequenceModel : nn.Module<Tensor, Tensor>
     public IReadOnlyList<LayerSummary> LayerSummaries => layers.Select((layer, i) =>
     {
         var parameters = layer.Module?.parameters().ToList() ?? [];
-        return new LayerSummary(i, $"{layer.TypeName.ToLowerInvariant()}_{i}", layer.TypeName, outputShapes[i],
+        return new LayerSummary(i, $"{layer.TypeName[(layer.TypeName.LastIndexOf('.') + 1)..].ToLowerInvariant()}_{i}", layer.TypeName, outputShapes[i],
             parameters.Sum(p => p.numel()), parameters.Where(p => p.requires_grad).Sum(p => p.numel()));
     }).ToArray();
 
@@ -135,15 +135,19 @@ public sealed class SequenceModel : nn.Module<Tensor, Tensor>
     public string Summary()
     {
         var rows = LayerSummaries;
+        var names = rows.Select(r => $"{r.Name} ({r.TypeName})").ToArray();
+        var nameWidth = Math.Max(30, names.Max(n => n.Length) + 2);          // columns grow with their content
+        var shapeWidth = Math.Max(28, rows.Max(r => r.OutputShape.ToString().Length) + 2);
+        var width = nameWidth + shapeWidth + 14;
+        var rule = new string('_', width);
         var text = new StringBuilder();
-        var rule = new string('_', 72);
         text.AppendLine(CultureInfo.InvariantCulture, $"Model: SequenceModel on {Device} ({DeviceSelection.Reason})");
         text.AppendLine(rule);
-        text.AppendLine(CultureInfo.InvariantCulture, $"{"Layer (type)",-30}{"Output Shape",-28}{"Param #",14}");
-        text.AppendLine(new string('=', 72));
-        foreach (var row in rows)
-            text.AppendLine(CultureInfo.InvariantCulture, $"{$"{row.Name} ({row.TypeName})",-30}{row.OutputShape,-28}{row.Parameters,14:N0}");
-        text.AppendLine(new string('=', 72));
+        text.AppendLine(CultureInfo.InvariantCulture, $"{"Layer (type)".PadRight(nameWidth)}{"Output Shape".PadRight(shapeWidth)}{"Param #",14}");
+        text.AppendLine(new string('=', width));
+        for (var i = 0; i < rows.Count; i++)
+            text.AppendLine(CultureInfo.InvariantCulture, $"{names[i].PadRight(nameWidth)}{rows[i].OutputShape.ToString().PadRight(shapeWidth)}{rows[i].Parameters,14:N0}");
+        text.AppendLine(new string('=', width));
         var total = rows.Sum(r => r.Parameters);
         var trainable = rows.Sum(r => r.TrainableParameters);
         text.AppendLine(CultureInfo.InvariantCulture, $"Total params: {total:N0}");
