@@ -61,16 +61,23 @@ public sealed class SequenceModel : nn.Module<Tensor, Tensor>
             $"Layer 0 ({layers[0].TypeName}) cannot infer its input size because it is the first layer. " +
             "Start the model with Input.Sequence(features), Input.Vector(features) or an Embedding.");
         var shape = InputShape;
-        for (var i = 0; i < layers.Length; i++)
+        try
         {
-            shape = layers[i].Build(shape, new LayerBuildContext(i, layers[i], i == 0 ? null : layers[i - 1]));
-            outputShapes[i] = shape;
-            if (layers[i].Module is { } module)
-                register_module(i.ToString(CultureInfo.InvariantCulture), module);
+            for (var i = 0; i < layers.Length; i++)
+            {
+                shape = layers[i].Build(shape, new LayerBuildContext(i, layers[i], i == 0 ? null : layers[i - 1]));
+                outputShapes[i] = shape;
+                if (layers[i].Module is { } module)
+                    register_module(i.ToString(CultureInfo.InvariantCulture), module);
+            }
+            torchDevice = DeviceSelection.Device.ToTorch();
+            this.to(torchDevice);
         }
-
-        torchDevice = DeviceSelection.Device.ToTorch();
-        this.to(torchDevice);
+        catch
+        {
+            Dispose();                       // frees the native parameters of the layers built so far
+            throw;
+        }
     }
 
     /// <summary>The options the model was built with.</summary>
@@ -215,8 +222,9 @@ public sealed class SequenceModel : nn.Module<Tensor, Tensor>
 
     private static void CheckTokenRange(Tensor tokens, long vocabularySize)
     {
+        // Fast path: two reductions; the position of the offender is looked up only when there is one.
+        if (tokens.min().item<long>() >= 0 && tokens.max().item<long>() < vocabularySize) return;
         var bad = tokens.lt(0).logical_or(tokens.ge(vocabularySize));
-        if (!bad.any().item<bool>()) return;
         var where = bad.nonzero()[0];                                   // (2): batch, time
         var (row, step) = (where[0].item<long>(), where[1].item<long>());
         var value = tokens[row, step].to(ScalarType.Int64).item<long>();
@@ -228,6 +236,9 @@ public sealed class SequenceModel : nn.Module<Tensor, Tensor>
 
     private static void CheckFinite(Tensor values)
     {
+        // Fast path: one reduction. NaN and ±Inf make the sum non-finite; a finite sum proves there are none.
+        // (A sum that overflows without any NaN/Inf falls through to the exact check below, which then passes.)
+        if (isfinite(values.sum(ScalarType.Float64)).item<bool>()) return;
         var finite = isfinite(values);
         if (finite.all().item<bool>()) return;
         var nan = isnan(values).sum().item<long>();

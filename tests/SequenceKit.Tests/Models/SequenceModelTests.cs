@@ -200,6 +200,16 @@ public class SequenceModelTests
     }
 
     [Test]
+    public void Large_finite_values_are_not_mistaken_for_infinity()
+    {
+        using var model = new SequenceModel(Input.Sequence(3), new SimpleRnn(2));
+        using var x = full(new long[] { 4, 5, 3 }, 3e38f);        // every value finite; their float32 sum would overflow
+        Assert.DoesNotThrow(() => model.forward(x).Dispose());
+        x[3, 4, 2] = tensor(float.NegativeInfinity);
+        Assert.That(Assert.Throws<ArgumentException>(() => model.forward(x))!.Message, Does.Contain("0 NaN and 1 infinite").And.Contain("[3, 4, 2]"));
+    }
+
+    [Test]
     public void Empty_batches_and_sequences_are_rejected()
     {
         using var model = new SequenceModel(Input.Sequence(3), new Lstm(2));
