@@ -13,6 +13,7 @@ nupkg=$(ls "$packages"/SequenceKit.*.nupkg | head -n 1)
 version=$(basename "$nupkg" .nupkg); version=${version#SequenceKit.}
 echo "verify-package: built $(basename "$nupkg")"
 
+command -v unzip >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq unzip >/dev/null
 listing=$(unzip -l "$nupkg")
 for entry in lib/net10.0/SequenceKit.dll lib/net10.0/SequenceKit.xml README.md LICENSE SequenceKit.nuspec; do
   grep -q " $entry\$" <<<"$listing" || { echo "verify-package: $entry missing from the package" >&2; exit 1; }

@@ -45,8 +45,7 @@ public sealed class Dense : ISequenceLayer
     public LayerShape Build(LayerShape input, LayerBuildContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (linear is not null)
-            throw new InvalidOperationException("This Dense layer is already built into a model; create a new layer for each model.");
+        LayerState.EnsureNotBuilt(linear, TypeName);
         if (input.Kind == ShapeKind.Tokens)
             throw context.Incompatible(input, "float features", "Put an Embedding before it to turn token indices into vectors.");
         linear = nn.Linear(input.Features, Units);
@@ -56,8 +55,8 @@ public sealed class Dense : ISequenceLayer
     /// <inheritdoc />
     public SequenceBatch Forward(SequenceBatch input)
     {
-        if (linear is null) throw new InvalidOperationException("This Dense layer has not been built; add it to a SequenceModel.");
-        var z = linear.call(input.Values);                  // (B, [T,] units)
+        var built = LayerState.Built(linear, TypeName);
+        var z = built.call(input.Values);                  // (B, [T,] units)
         var y = Activation switch
         {
             Activation.Relu => nn.functional.relu(z),

@@ -37,8 +37,7 @@ public sealed class Dropout : ISequenceLayer
     public LayerShape Build(LayerShape input, LayerBuildContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (dropout is not null)
-            throw new InvalidOperationException("This Dropout layer is already built into a model; create a new layer for each model.");
+        LayerState.EnsureNotBuilt(dropout, TypeName);
         if (input.Kind == ShapeKind.Tokens)
             throw context.Incompatible(input, "float features", "Put it after the Embedding, not before.");
         dropout = nn.Dropout(Rate);
@@ -48,8 +47,8 @@ public sealed class Dropout : ISequenceLayer
     /// <inheritdoc />
     public SequenceBatch Forward(SequenceBatch input)
     {
-        if (dropout is null) throw new InvalidOperationException("This Dropout layer has not been built; add it to a SequenceModel.");
-        return input with { Values = dropout.call(input.Values) };
+        var built = LayerState.Built(dropout, TypeName);
+        return input with { Values = built.call(input.Values) };
     }
 
     /// <inheritdoc />

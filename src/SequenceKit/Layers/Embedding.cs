@@ -49,8 +49,7 @@ public sealed class Embedding : ISequenceLayer
     public LayerShape Build(LayerShape input, LayerBuildContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (embedding is not null)
-            throw new InvalidOperationException("This Embedding layer is already built into a model; create a new layer for each model.");
+        LayerState.EnsureNotBuilt(embedding, TypeName);
         if (input.Kind != ShapeKind.Tokens || context.Index != 0)
             throw context.Incompatible(input, "token indices (batch, time) and must be the model's first layer",
                 "Move the Embedding to the front of the model.");
@@ -61,9 +60,9 @@ public sealed class Embedding : ISequenceLayer
     /// <inheritdoc />
     public SequenceBatch Forward(SequenceBatch input)
     {
-        if (embedding is null) throw new InvalidOperationException("This Embedding layer has not been built; add it to a SequenceModel.");
+        var built = LayerState.Built(embedding, TypeName);
         var tokens = input.Values;                                        // (B, T) int64
-        var vectors = embedding.call(tokens);                             // (B, T, D)
+        var vectors = built.call(tokens);                             // (B, T, D)
         var lengths = input.Lengths;
         if (lengths is null && Options.MaskZero && tokens.shape[1] > 0)
         {

@@ -44,8 +44,7 @@ public abstract class RecurrentLayer : ISequenceLayer
     public LayerShape Build(LayerShape input, LayerBuildContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (module is not null)
-            throw new InvalidOperationException($"This {TypeName} layer is already built into a model; create a new layer for each model.");
+        LayerState.EnsureNotBuilt(module, TypeName);
         switch (input.Kind)
         {
             case ShapeKind.Tokens:
@@ -62,7 +61,7 @@ public abstract class RecurrentLayer : ISequenceLayer
     /// <inheritdoc />
     public SequenceBatch Forward(SequenceBatch input)
     {
-        if (module is null) throw new InvalidOperationException($"This {TypeName} layer has not been built; add it to a SequenceModel.");
+        LayerState.Built(module, TypeName);
         var x = input.Values;                                   // (B, T, F)
         Tensor output, lastHidden;                              // (B, T, dirs*H), (layers*dirs, B, H)
         if (input.Lengths is { } lengths)

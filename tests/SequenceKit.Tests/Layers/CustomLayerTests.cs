@@ -72,6 +72,17 @@ public class CustomLayerTests
     }
 
     [Test]
+    public void Built_in_layers_used_outside_a_model_say_so()
+    {
+        using var values = zeros(1, 2, 3);
+        foreach (ISequenceLayer layer in new ISequenceLayer[] { new Embedding(5, 2), new Lstm(2), new Gru(2), new SimpleRnn(2), new Dense(2), new Dropout(0.1) })
+        {
+            var error = Assert.Throws<InvalidOperationException>(() => layer.Forward(new SequenceBatch(values, null)))!;
+            Assert.That(error.Message, Does.Contain($"This {layer.TypeName} layer has not been built"));
+        }
+    }
+
+    [Test]
     public void Built_in_type_names_cannot_be_replaced()
     {
         var error = Assert.Throws<ArgumentException>(() => LayerRegistry.Register("Lstm", _ => new Lstm(1)))!;
