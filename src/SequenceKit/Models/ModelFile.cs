@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using SequenceKit.IO;
 using SequenceKit.Layers;
 
 namespace SequenceKit.Models;
@@ -22,10 +23,6 @@ internal static class ModelFile
     public static void Write(SequenceModel model, string path, Func<Stream, Stream>? wrapStream = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var target = System.IO.Path.GetFullPath(path);
-        var folder = System.IO.Path.GetDirectoryName(target)!;
-        Directory.CreateDirectory(folder);
-
         byte[] weights;
         using (var buffer = new MemoryStream())
         {
@@ -55,29 +52,14 @@ internal static class ModelFile
             },
         };
 
-        var temporary = System.IO.Path.Combine(folder, $".{System.IO.Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                var stream = wrapStream?.Invoke(file) ?? file;
-                using (var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true))
-                {
-                    using (var entry = zip.CreateEntry(ManifestEntry, CompressionLevel.Optimal).Open())
-                        JsonSerializer.Serialize(entry, manifest, Indented);
-                    using (var entry = zip.CreateEntry(WeightsEntry, CompressionLevel.Fastest).Open())
-                        entry.Write(weights);
-                }
-                stream.Flush();
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, target, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temporary);
-            throw;
-        }
+            using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+            using (var entry = zip.CreateEntry(ManifestEntry, CompressionLevel.Optimal).Open())
+                JsonSerializer.Serialize(entry, manifest, Indented);
+            using (var entry = zip.CreateEntry(WeightsEntry, CompressionLevel.Fastest).Open())
+                entry.Write(weights);
+        }, wrapStream);
     }
 
     public static SequenceModel Read(string path, SequenceModelOptions? options)
@@ -205,12 +187,5 @@ internal static class ModelFile
         {
             throw new ModelFileException(path, $"the manifest's '{property}' has the wrong type ({e.Message}).", e);
         }
-    }
-
-    private static void TryDelete(string file)
-    {
-        try { File.Delete(file); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
     }
 }
