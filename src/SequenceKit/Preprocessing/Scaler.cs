@@ -1,0 +1,437 @@
+using System.Numerics;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using SequenceKit.Backends;
+using SequenceKit.IO;
+using TorchSharp;
+using static TorchSharp.torch;
+using Tensor = TorchSharp.torch.Tensor;
+
+namespace SequenceKit.Preprocessing;
+
+/// <summary>
+/// The shared machinery of SequenceKit's scalers. Every scaler is a per-feature affine map
+/// <c>y = (x − center) · scale + shift</c> (subtracting first keeps precision for data far from zero) derived from statistics gathered in one pass (count, mean, M2, min, max, merged with
+/// Chan et al.'s pairwise update); this class reads every input form, validates it, gathers the statistics, applies
+/// the map vectorized (<see cref="TensorPrimitives"/> on arrays, TorchSharp ops on tensors) and saves the state as JSON.
+/// Fitting is not thread-safe; transforming with a fitted scaler is.
+/// </summary>
+public abstract class Scaler : IScaler
+{
+    private const string Format = "SequenceKit.Scaler";
+    private const int FormatVersion = 1;
+    private const int TileTarget = 4096;     // elements per vectorized chunk
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(allowIntegerValues: false) },
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    private FeatureStatistics? statistics;
+    private double[] center = [], scale = [], shift = [];
+    // Center, scale and shift repeated to a whole number of rows near TileTarget elements, so that one vectorized
+    // call covers many rows of row-major data: [center, scale, shift] forward, then the same for the inverse map.
+    private float[][] floatTiles = [];
+    private double[][] doubleTiles = [];
+
+    private protected Scaler() { }
+
+    /// <inheritdoc />
+    public bool IsFitted => statistics is not null;
+
+    /// <inheritdoc />
+    public int FeatureCount => statistics?.FeatureCount ?? 0;
+
+    /// <inheritdoc />
+    public long SamplesSeen => statistics?.Rows ?? 0;
+
+    /// <inheritdoc />
+    public IReadOnlyList<long> ValuesSeenPerFeature => statistics?.Count.AsReadOnly() ?? (IReadOnlyList<long>)[];
+
+    /// <summary>The fitted map per feature: <c>y = (x − Center) · Scale + Shift</c>.</summary>
+    private protected (double[] Center, double[] Scale, double[] Shift) FittedMap => (Fitted().center, scale, shift);
+
+    /// <summary>The statistics learned so far.</summary>
+    private protected FeatureStatistics Statistics => Fitted().statistics!;
+
+    /// <summary>Derives the per-feature map <c>y = (x − center) · scale + shift</c> from the statistics.</summary>
+    private protected abstract void ComputeMap(FeatureStatistics stats, double[] center, double[] scale, double[] shift);
+
+    /// <summary>The range transformed values are clipped to, or null for no clipping.</summary>
+    private protected virtual (double Low, double High)? ClipRange => null;
+
+    /// <summary>The options as JSON, for <see cref="ToJson"/>.</summary>
+    private protected abstract JsonNode OptionsToJson(JsonSerializerOptions json);
+
+    // ---- Fit / PartialFit ----
+
+    /// <inheritdoc />
+    public void Fit(float[,] data) => Learn(Matrix<float>.Of(data), reset: true);
+    /// <inheritdoc />
+    public void Fit(float[,,] data) => Learn(Matrix<float>.Of(data), reset: true);
+    /// <inheritdoc />
+    public void Fit(float[][] data) => Learn(Matrix<float>.Of(data), reset: true);
+    /// <inheritdoc />
+    public void Fit(double[,] data) => Learn(Matrix<double>.Of(data), reset: true);
+    /// <inheritdoc />
+    public void Fit(double[,,] data) => Learn(Matrix<double>.Of(data), reset: true);
+    /// <inheritdoc />
+    public void Fit(Tensor data) => LearnTensor(data, reset: true);
+    /// <inheritdoc />
+    public void PartialFit(float[,] data) => Learn(Matrix<float>.Of(data), reset: false);
+    /// <inheritdoc />
+    public void PartialFit(float[,,] data) => Learn(Matrix<float>.Of(data), reset: false);
+    /// <inheritdoc />
+    public void PartialFit(float[][] data) => Learn(Matrix<float>.Of(data), reset: false);
+    /// <inheritdoc />
+    public void PartialFit(double[,] data) => Learn(Matrix<double>.Of(data), reset: false);
+    /// <inheritdoc />
+    public void PartialFit(double[,,] data) => Learn(Matrix<double>.Of(data), reset: false);
+    /// <inheritdoc />
+    public void PartialFit(Tensor data) => LearnTensor(data, reset: false);
+
+    // ---- Transform / InverseTransform / FitTransform ----
+
+    /// <inheritdoc />
+    public float[,] Transform(float[,] data) => Map(data, Matrix<float>.Of(data), inverse: false);
+    /// <inheritdoc />
+    public float[,,] Transform(float[,,] data) => Map(data, Matrix<float>.Of(data), inverse: false);
+    /// <inheritdoc />
+    public float[][] Transform(float[][] data) => MapRows(data, inverse: false);
+    /// <inheritdoc />
+    public double[,] Transform(double[,] data) => Map(data, Matrix<double>.Of(data), inverse: false);
+    /// <inheritdoc />
+    public double[,,] Transform(double[,,] data) => Map(data, Matrix<double>.Of(data), inverse: false);
+    /// <inheritdoc />
+    public Tensor Transform(Tensor data) => MapTensor(data, inverse: false);
+    /// <inheritdoc />
+    public float[,] InverseTransform(float[,] data) => Map(data, Matrix<float>.Of(data), inverse: true);
+    /// <inheritdoc />
+    public float[,,] InverseTransform(float[,,] data) => Map(data, Matrix<float>.Of(data), inverse: true);
+    /// <inheritdoc />
+    public float[][] InverseTransform(float[][] data) => MapRows(data, inverse: true);
+    /// <inheritdoc />
+    public double[,] InverseTransform(double[,] data) => Map(data, Matrix<double>.Of(data), inverse: true);
+    /// <inheritdoc />
+    public double[,,] InverseTransform(double[,,] data) => Map(data, Matrix<double>.Of(data), inverse: true);
+    /// <inheritdoc />
+    public Tensor InverseTransform(Tensor data) => MapTensor(data, inverse: true);
+    /// <inheritdoc />
+    public float[,] FitTransform(float[,] data) { Fit(data); return Transform(data); }
+    /// <inheritdoc />
+    public float[,,] FitTransform(float[,,] data) { Fit(data); return Transform(data); }
+    /// <inheritdoc />
+    public float[][] FitTransform(float[][] data) { Fit(data); return Transform(data); }
+    /// <inheritdoc />
+    public double[,] FitTransform(double[,] data) { Fit(data); return Transform(data); }
+    /// <inheritdoc />
+    public double[,,] FitTransform(double[,,] data) { Fit(data); return Transform(data); }
+    /// <inheritdoc />
+    public Tensor FitTransform(Tensor data) { Fit(data); return Transform(data); }
+
+    // ---- persistence ----
+
+    /// <inheritdoc />
+    public string ToJson()
+    {
+        var stats = Statistics;
+        var root = new JsonObject
+        {
+            ["format"] = Format,
+            ["formatVersion"] = FormatVersion,
+            ["type"] = GetType().Name,
+            ["options"] = OptionsToJson(Json),
+            ["state"] = new JsonObject
+            {
+                ["featureCount"] = stats.FeatureCount,
+                ["samplesSeen"] = stats.Rows,
+                ["count"] = JsonSerializer.SerializeToNode(stats.Count, Json),
+                ["mean"] = JsonSerializer.SerializeToNode(stats.Mean, Json),
+                ["m2"] = JsonSerializer.SerializeToNode(stats.M2, Json),
+                ["min"] = JsonSerializer.SerializeToNode(stats.Min, Json),
+                ["max"] = JsonSerializer.SerializeToNode(stats.Max, Json),
+            },
+        };
+        return root.ToJsonString(Json);
+    }
+
+    /// <inheritdoc />
+    public void Save(string path)
+    {
+        var json = ToJson();
+        AtomicFile.Write(path, stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(json)));
+    }
+
+    /// <summary>Recreates a fitted scaler of whichever type the JSON holds.</summary>
+    /// <param name="json">Text written by <see cref="ToJson"/>.</param>
+    /// <returns>The scaler, fitted.</returns>
+    /// <exception cref="SequenceKitException">The JSON is malformed, of another format or version, or inconsistent.</exception>
+    public static IScaler FromJson(string json) => Parse(json, source: "scaler JSON");
+
+    /// <summary>Loads a scaler saved with <see cref="Save"/>.</summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The scaler, fitted, of the type that was saved.</returns>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="SequenceKitException">The file is corrupt, not a scaler file, or inconsistent.</exception>
+    public static IScaler Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"No scaler file at '{path}'.", path);
+        return Parse(File.ReadAllText(path), $"scaler file '{path}'");
+    }
+
+    private protected static T LoadAs<T>(string path) where T : Scaler =>
+        Load(path) as T ?? throw new SequenceKitException(
+            $"The scaler file '{path}' holds a {Load(path).GetType().Name}, not a {typeof(T).Name}. Load it with {nameof(Scaler)}.{nameof(Load)} or the matching type.");
+
+    private static Scaler Parse(string json, string source)
+    {
+        try
+        {
+            var root = JsonNode.Parse(json) as JsonObject ?? throw new JsonException("the top level is not a JSON object");
+            if ((string?)root["format"] != Format) throw new JsonException($"'format' is not '{Format}'");
+            var version = (int?)root["formatVersion"] ?? throw new JsonException("'formatVersion' is missing");
+            if (version != FormatVersion) throw new JsonException($"format version {version} is not supported (this SequenceKit reads {FormatVersion})");
+            var options = root["options"] ?? throw new JsonException("'options' is missing");
+            Scaler scaler = (string?)root["type"] switch
+            {
+                nameof(MinMaxScaler) => new MinMaxScaler(options.Deserialize<MinMaxScalerOptions>(Json) ?? throw new JsonException("'options' is null")),
+                nameof(StandardScaler) => new StandardScaler(options.Deserialize<StandardScalerOptions>(Json) ?? throw new JsonException("'options' is null")),
+                var other => throw new JsonException($"unknown scaler type '{other}' (known: {nameof(MinMaxScaler)}, {nameof(StandardScaler)})"),
+            };
+            var state = root["state"] as JsonObject ?? throw new JsonException("'state' is missing");
+            var features = (int?)state["featureCount"] ?? throw new JsonException("'featureCount' is missing");
+            if (features < 1) throw new JsonException($"'featureCount' is {features}");
+            var stats = new FeatureStatistics(features) { Rows = (long?)state["samplesSeen"] ?? throw new JsonException("'samplesSeen' is missing") };
+            Fill(state, "count", stats.Count);
+            Fill(state, "mean", stats.Mean);
+            Fill(state, "m2", stats.M2);
+            Fill(state, "min", stats.Min);
+            Fill(state, "max", stats.Max);
+            scaler.Adopt(stats);
+            return scaler;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            throw new SequenceKitException($"The {source} cannot be read: {e.Message}.", e);
+        }
+
+        static void Fill<T>(JsonObject state, string name, T[] target)
+        {
+            var values = state[name]?.Deserialize<T[]>(Json) ?? throw new JsonException($"'{name}' is missing");
+            if (values.Length != target.Length)
+                throw new JsonException($"'{name}' has {values.Length} values for {target.Length} features");
+            values.CopyTo(target, 0);
+        }
+    }
+
+    // ---- implementation ----
+
+    private protected Scaler Fitted() => statistics is not null ? this
+        : throw new InvalidOperationException($"This {GetType().Name} is not fitted yet; call Fit first (or PartialFit for streaming data).");
+
+    private void Learn<T>(Matrix<T> data, bool reset) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (!reset && statistics is not null && data.Features != statistics.FeatureCount)
+            throw FeatureMismatch(data.Features, "PartialFit");
+        var accumulator = new FeatureStatistics.Accumulator(data.Features);
+        data.ForEachBlock((rows, firstRow) => accumulator.Add(rows, firstRow, data.Position));
+        var batch = accumulator.Complete();                          // validated: only now is state changed
+        if (reset || statistics is null) statistics = batch;
+        else statistics.Merge(batch);
+        Adopt(statistics);
+    }
+
+    private void LearnTensor(Tensor data, bool reset)
+    {
+        var (values, shape) = CheckTensor(data);
+        using var scope = NewDisposeScope();
+        var cpu = values.detach().cpu().contiguous();
+        if (cpu.dtype == ScalarType.Float64) Learn(Matrix<double>.Of(cpu.data<double>().ToArray(), shape), reset);
+        else Learn(Matrix<float>.Of(cpu.to(ScalarType.Float32).data<float>().ToArray(), shape), reset);
+    }
+
+    private void Adopt(FeatureStatistics stats)
+    {
+        var (newCenter, newScale, newShift) = (new double[stats.FeatureCount], new double[stats.FeatureCount], new double[stats.FeatureCount]);
+        ComputeMap(stats, newCenter, newScale, newShift);
+        var tileRows = Math.Max(1, TileTarget / stats.FeatureCount);
+        // Inverse of y = (x − c)·s + t is x = (y − t)·(1/s) + c.
+        var maps = new[] { newCenter, newScale, newShift, newShift, newScale.Select(v => 1 / v).ToArray(), newCenter };
+        doubleTiles = maps.Select(m => Tile(m, tileRows)).ToArray();
+        floatTiles = doubleTiles.Select(t => t.Select(v => (float)v).ToArray()).ToArray();
+        (statistics, center, scale, shift) = (stats, newCenter, newScale, newShift);
+    }
+
+    private static double[] Tile(double[] perFeature, int rows)
+    {
+        var tile = new double[perFeature.Length * rows];
+        for (var r = 0; r < rows; r++) perFeature.CopyTo(tile, r * perFeature.Length);
+        return tile;
+    }
+
+    private TArray Map<TArray, T>(TArray data, Matrix<T> source, bool inverse)
+        where TArray : class where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckFeatures(source.Features);
+        var array = (Array)(object)data;
+        var result = (TArray)(object)Array.CreateInstance(typeof(T), Enumerable.Range(0, array.Rank).Select(array.GetLength).ToArray());
+        Apply(source, Matrix<T>.Writable((Array)(object)result), inverse);
+        return result;
+    }
+
+    private float[][] MapRows(float[][] data, bool inverse)
+    {
+        var source = Matrix<float>.Of(data);
+        CheckFeatures(source.Features);
+        var result = new float[data.Length][];
+        for (var i = 0; i < data.Length; i++)
+        {
+            result[i] = new float[source.Features];
+            ApplySpan<float>(data[i], result[i], inverse, i, source.Position);
+        }
+        return result;
+    }
+
+    private void Apply<T>(Matrix<T> source, Span<T> destination, bool inverse) where T : unmanaged, IFloatingPointIeee754<T> =>
+        ApplySpan(source.Flat, destination, inverse, 0, source.Position);
+
+    private void ApplySpan<T>(ReadOnlySpan<T> source, Span<T> destination, bool inverse, long firstRow, Func<long, int, string> position)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var features = FeatureCount;
+        if (TensorPrimitives.IsInfinityAny(source))
+        {
+            var index = FirstInfinity(source);
+            throw new ArgumentException(
+                $"data holds {(source[index] > T.Zero ? "+" : "-")}Infinity at {position(firstRow + index / features, index % features)}; " +
+                "scalers accept finite values and NaN. Replace or drop infinite values first.", "data");
+        }
+        var tiles = Tiles<T>();
+        var first = inverse ? 3 : 0;
+        ReadOnlySpan<T> centers = tiles[first], multipliers = tiles[first + 1], shifts = tiles[first + 2];
+        for (var start = 0; start < source.Length; start += centers.Length)
+        {
+            var length = Math.Min(centers.Length, source.Length - start);
+            var output = destination.Slice(start, length);
+            TensorPrimitives.Subtract(source.Slice(start, length), centers[..length], output);     // chunk stays in L1
+            TensorPrimitives.MultiplyAdd(output, multipliers[..length], shifts[..length], output);
+        }
+        if (!inverse && ClipRange is var (low, high))
+        {
+            TensorPrimitives.Max(destination, T.CreateTruncating(low), destination);     // NaN stays NaN
+            TensorPrimitives.Min(destination, T.CreateTruncating(high), destination);
+        }
+    }
+
+    private static int FirstInfinity<T>(ReadOnlySpan<T> values) where T : IFloatingPointIeee754<T>
+    {
+        for (var i = 0; i < values.Length; i++) if (T.IsInfinity(values[i])) return i;
+        return 0;
+    }
+
+    private T[][] Tiles<T>() => typeof(T) == typeof(float) ? (T[][])(object)floatTiles : (T[][])(object)doubleTiles;
+
+    private Tensor MapTensor(Tensor data, bool inverse)
+    {
+        var (values, _) = CheckTensor(data);
+        CheckFeatures((int)values.shape[^1]);
+        using var scope = NewDisposeScope();
+        if (isinf(values).any().item<bool>())
+        {
+            var at = string.Join(", ", isinf(values).nonzero()[0].data<long>().ToArray());
+            throw new ArgumentException($"data holds ±Infinity at [{at}]; scalers accept finite values and NaN. Replace or drop infinite values first.", "data");
+        }
+        var (c, s, t) = inverse ? (shift, scale.Select(v => 1 / v).ToArray(), center) : (center, scale, shift);
+        Tensor PerFeature(double[] v) => tensor(v).to(values.dtype, values.device);          // (F), broadcast over rows
+        var y = (values - PerFeature(c)) * PerFeature(s) + PerFeature(t);
+        if (!inverse && ClipRange is var (low, high)) y = y.clamp(low, high);
+        return y.MoveToOuterDisposeScope();
+    }
+
+    private static (Tensor Values, int[] Shape) CheckTensor(Tensor data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        NativeRuntime.EnsureAvailable();
+        if (data.Dimensions is not (2 or 3))
+            throw new ArgumentException($"data must have rank 2 (samples, features) or 3 (samples, time, features); got rank {data.Dimensions}, shape [{string.Join(", ", data.shape)}].", nameof(data));
+        if (!is_floating_point(data))
+            throw new ArgumentException($"data must be a floating-point tensor; got dtype {data.dtype}.", nameof(data));
+        if (data.numel() == 0)
+            throw new ArgumentException($"data is empty (shape [{string.Join(", ", data.shape)}]).", nameof(data));
+        return (data, data.shape.Select(d => (int)d).ToArray());
+    }
+
+    private void CheckFeatures(int features)
+    {
+        Fitted();
+        if (features != FeatureCount) throw FeatureMismatch(features, "Transform");
+    }
+
+    private ArgumentException FeatureMismatch(int features, string operation) => new(
+        $"data has {features} feature(s) in its last dimension, but this {GetType().Name} was fitted on {FeatureCount}; " +
+        $"{operation} needs the same features in the same order.", "data");
+
+    /// <summary>Row-major data of any supported form: a flat span (or rows of a jagged array) and the feature count.</summary>
+    private readonly struct Matrix<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly Array? array;
+        private readonly T[][]? rows;
+        private readonly int[] shape;
+
+        private Matrix(Array? array, T[][]? rows, int[] shape)
+        {
+            (this.array, this.rows, this.shape) = (array, rows, shape);
+            if (shape.Any(d => d == 0))
+                throw new ArgumentException($"data is empty (shape [{string.Join(", ", shape)}]); give at least one sample with at least one feature.", "data");
+        }
+
+        public int Features => shape[^1];
+
+        public ReadOnlySpan<T> Flat => array is null ? throw new InvalidOperationException("jagged data has no flat view")
+            : MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<byte, T>(ref MemoryMarshal.GetArrayDataReference(array)), array.Length);
+
+        public static Matrix<T> Of(Array data)
+        {
+            ArgumentNullException.ThrowIfNull(data, nameof(data));
+            return new(data, null, Enumerable.Range(0, data.Rank).Select(data.GetLength).ToArray());
+        }
+
+        public static Matrix<T> Of(T[] flat, int[] shape) => new(flat, null, shape);
+
+        public static Matrix<T> Of(T[][] data)
+        {
+            ArgumentNullException.ThrowIfNull(data, nameof(data));
+            if (data.Length == 0) throw new ArgumentException("data is empty (0 rows); give at least one sample.", nameof(data));
+            for (var i = 0; i < data.Length; i++)
+            {
+                if (data[i] is null) throw new ArgumentException($"data[{i}] is null.", nameof(data));
+                if (data[i].Length != data[0].Length)
+                    throw new ArgumentException($"data is ragged: data[{i}] has {data[i].Length} values but data[0] has {data[0].Length}; every row needs the same features.", nameof(data));
+            }
+            return new(null, data, [data.Length, data[0].Length]);
+        }
+
+        public static Span<T> Writable(Array array) =>
+            MemoryMarshal.CreateSpan(ref Unsafe.As<byte, T>(ref MemoryMarshal.GetArrayDataReference(array)), array.Length);
+
+        public void ForEachBlock(SpanAction<T, long> action)
+        {
+            if (rows is null) { action(Flat, 0); return; }
+            for (var i = 0; i < rows.Length; i++) action(rows[i], i);
+        }
+
+        /// <summary>The caller's index of (row, feature): [i, j], [sample, step, j] or [i][j].</summary>
+        public string Position(long row, int feature) => rows is not null ? $"[{row}][{feature}]"
+            : shape.Length == 3 ? $"[{row / shape[1]}, {row % shape[1]}, {feature}]" : $"[{row}, {feature}]";
+
+        public delegate void SpanAction<TItem, TArg>(ReadOnlySpan<TItem> span, TArg argument);
+    }
+}
