@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using SequenceKit.IO;
 using SequenceKit.Layers;
+using SequenceKit.Preprocessing;
 
 namespace SequenceKit.Models;
 
@@ -18,6 +19,7 @@ internal static class ModelFile
     public const int FormatVersion = 1;
     private const string ManifestEntry = "manifest.json";
     private const string WeightsEntry = "weights.dat";
+    private const string ScalerFolder = "scalers/";
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public static void Write(SequenceModel model, string path, Func<Stream, Stream>? wrapStream = null)
@@ -29,6 +31,8 @@ internal static class ModelFile
             model.save(buffer);
             weights = buffer.ToArray();
         }
+        // Everything is produced before the file is touched: an unfitted scaler or a bad name writes nothing.
+        var scalers = model.Scalers.Select(p => (Name: CheckScalerName(p.Key), Json: p.Value.ToJson())).ToArray();
         var manifest = new JsonObject
         {
             ["format"] = Format,
@@ -50,6 +54,7 @@ internal static class ModelFile
                     ["shape"] = new JsonArray(p.Value.shape.Select(d => (JsonNode)d).ToArray()),
                 }).ToArray()),
             },
+            ["scalers"] = new JsonArray(scalers.Select(s => (JsonNode)s.Name).ToArray()),
         };
 
         AtomicFile.Write(path, stream =>
@@ -59,6 +64,9 @@ internal static class ModelFile
                 JsonSerializer.Serialize(entry, manifest, Indented);
             using (var entry = zip.CreateEntry(WeightsEntry, CompressionLevel.Fastest).Open())
                 entry.Write(weights);
+            foreach (var (name, json) in scalers)
+                using (var entry = zip.CreateEntry(ScalerFolder + name + ".json", CompressionLevel.Optimal).Open())
+                    entry.Write(System.Text.Encoding.UTF8.GetBytes(json));
         }, wrapStream);
     }
 
@@ -69,6 +77,7 @@ internal static class ModelFile
 
         JsonObject manifest;
         byte[] weights;
+        var scalers = new Dictionary<string, IScaler>(StringComparer.Ordinal);
         try
         {
             using var zip = ZipFile.OpenRead(path);
@@ -91,6 +100,20 @@ internal static class ModelFile
             var actualHash = Convert.ToHexString(SHA256.HashData(weights));
             if (!string.Equals(expectedHash, actualHash, StringComparison.OrdinalIgnoreCase))
                 throw new ModelFileException(path, $"the weights' SHA-256 is {actualHash}, but the manifest says {expectedHash}; the file is corrupt.");
+            foreach (var node in manifest["scalers"] as JsonArray ?? [])
+            {
+                var name = node?.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : throw new ModelFileException(path, "a 'scalers' entry is not a string.");
+                var entry = zip.GetEntry(ScalerFolder + name + ".json") ?? throw new ModelFileException(path, $"the scaler '{name}' listed in the manifest is missing.");
+                using var reader = new StreamReader(entry.Open());
+                try
+                {
+                    scalers[name] = Scaler.FromJson(reader.ReadToEnd());
+                }
+                catch (SequenceKitException e)
+                {
+                    throw new ModelFileException(path, $"the scaler '{name}' cannot be read: {e.Message}", e);
+                }
+            }
         }
         catch (Exception e) when (e is InvalidDataException or JsonException or EndOfStreamException or NotSupportedException)
         {
@@ -127,6 +150,7 @@ internal static class ModelFile
             using var stream = new MemoryStream(weights, writable: false);
             model.load(stream, strict: true);
             model.eval();
+            foreach (var (name, scaler) in scalers) model.Scalers[name] = scaler;
             return model;
         }
         catch (Exception e)
@@ -136,6 +160,10 @@ internal static class ModelFile
             throw new ModelFileException(path, $"its weights do not match its architecture ({e.Message}).", e);
         }
     }
+
+    private static string CheckScalerName(string name) =>
+        name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-') ? name
+            : throw new ArgumentException($"Scaler name '{name}' must be non-empty and use only letters, digits, '.', '_' and '-'.", nameof(name));
 
     private static void CheckFormat(string path, JsonObject manifest)
     {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using SequenceKit.Backends;
 using SequenceKit.Layers;
+using SequenceKit.Preprocessing;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -89,6 +90,13 @@ public sealed class SequenceModel : nn.Module<Tensor, Tensor>
     /// <summary>The device and why it was chosen (requested in code, environment variable, or automatic).</summary>
     public DeviceSelection DeviceSelection { get; }
 
+    /// <summary>
+    /// The fitted scalers that belong to the model, by name (e.g. <c>"inputs"</c>, <c>"targets"</c>). They are saved
+    /// and loaded with it, so inference applies exactly the preprocessing training used. Names use letters, digits,
+    /// '.', '_' and '-'. Only SequenceKit's own scalers can be loaded back.
+    /// </summary>
+    public IDictionary<string, IScaler> Scalers { get; } = new SortedDictionary<string, IScaler>(StringComparer.Ordinal);
+
     /// <summary>The layers, in order.</summary>
     public IReadOnlyList<ISequenceLayer> Layers => layers;
 
@@ -165,13 +173,15 @@ public sealed class SequenceModel : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// Saves the architecture (JSON) and the weights into one file. The file is written beside the target under a
+    /// Saves the architecture (JSON), the weights and the <see cref="Scalers"/> into one file. The file is written beside the target under a
     /// temporary name, flushed to disk and then renamed over the target, so an interrupted save never destroys the
     /// previous file.
     /// </summary>
     /// <param name="path">The file to write, conventionally <c>*.skmodel</c>; its folder is created if missing.</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
     /// <exception cref="IOException">The file cannot be written; the previous file, if any, is unchanged.</exception>
+    /// <exception cref="InvalidOperationException">A scaler in <see cref="Scalers"/> is not fitted (nothing is written).</exception>
+    /// <exception cref="ArgumentException">A scaler's name has characters other than letters, digits, '.', '_' and '-'.</exception>
     public void Save(string path) => ModelFile.Write(this, path);
 
     /// <summary>

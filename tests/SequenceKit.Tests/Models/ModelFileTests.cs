@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text.Json.Nodes;
 using SequenceKit.Layers;
 using SequenceKit.Models;
+using SequenceKit.Preprocessing;
 using static TorchSharp.torch;
 using static SequenceKit.Tests.TestData;
 
@@ -49,6 +50,61 @@ public class ModelFileTests
         using var loaded = SequenceModel.Load(path);
         Assert.That(loaded.InputShape, Is.EqualTo(LayerShape.Sequence(3)));
         AssertClose(original.forward(x), loaded.forward(x), 0);
+    }
+
+    [Test]
+    public void Scalers_travel_with_the_model()
+    {
+        var path = Path.Combine(folder, "series.skmodel");
+        var train = new float[,,] { { { 10, 1000 }, { 12, 1100 } }, { { 14, 900 }, { 16, 1300 } } };
+        var inputs = new StandardScaler();
+        inputs.Fit(train);
+        var targets = new MinMaxScaler(new MinMaxScalerOptions { FeatureRangeMin = -1 });
+        targets.Fit(new float[,] { { 5 }, { 25 } });
+        using (var model = new SequenceModel(Seeded(4), Input.Sequence(2), new Lstm(3), new Dense(1)))
+        {
+            model.Scalers["inputs"] = inputs;
+            model.Scalers["targets"] = targets;
+            model.Save(path);
+        }
+        using var loaded = SequenceModel.Load(path);
+        Assert.That(loaded.Scalers.Keys, Is.EqualTo(new[] { "inputs", "targets" }));
+        Assert.That(loaded.Scalers["inputs"], Is.InstanceOf<StandardScaler>());
+        Assert.That(loaded.Scalers["inputs"].Transform(train), Is.EqualTo(inputs.Transform(train)));
+        Assert.That(((MinMaxScaler)loaded.Scalers["targets"]).Options.FeatureRangeMin, Is.EqualTo(-1));
+    }
+
+    [Test]
+    public void An_unfitted_scaler_or_bad_name_writes_nothing()
+    {
+        var path = Path.Combine(folder, "model.skmodel");
+        using var model = new SequenceModel(Seeded(), Input.Sequence(2), new Gru(2));
+        model.Save(path);
+        var before = File.ReadAllBytes(path);
+        model.Scalers["inputs"] = new MinMaxScaler();
+        Assert.That(Assert.Throws<InvalidOperationException>(() => model.Save(path))!.Message, Does.Contain("not fitted yet"));
+        model.Scalers.Clear();
+        var fitted = new MinMaxScaler();
+        fitted.Fit(new float[,] { { 1, 2 } });
+        model.Scalers["../escape"] = fitted;
+        Assert.That(Assert.Throws<ArgumentException>(() => model.Save(path))!.Message, Does.Contain("'../escape'"));
+        Assert.That(File.ReadAllBytes(path), Is.EqualTo(before));
+        Assert.That(Directory.GetFiles(folder), Has.Length.EqualTo(1));
+    }
+
+    [Test]
+    public void A_corrupt_scaler_entry_is_named()
+    {
+        var path = Path.Combine(folder, "model.skmodel");
+        using (var model = new SequenceModel(Seeded(), Input.Sequence(1), new Gru(2)))
+        {
+            var scaler = new StandardScaler();
+            scaler.Fit(new float[,] { { 1 }, { 2 } });
+            model.Scalers["inputs"] = scaler;
+            model.Save(path);
+        }
+        Rewrite(path, (_, entries) => entries["scalers/inputs.json"] = "{ \"format\": 42 }"u8.ToArray());
+        Assert.That(Assert.Throws<ModelFileException>(() => SequenceModel.Load(path))!.Message, Does.Contain("scaler 'inputs' cannot be read"));
     }
 
     [Test]
