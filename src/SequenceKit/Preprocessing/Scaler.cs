@@ -136,6 +136,41 @@ public abstract class Scaler : IScaler
     /// <inheritdoc />
     public Tensor FitTransform(Tensor data) { Fit(data); return Transform(data); }
 
+    // ---- allocation-free spans ----
+
+    /// <summary>
+    /// Transforms row-major values (rows × <see cref="FeatureCount"/>) into <paramref name="destination"/> without
+    /// allocating; <paramref name="source"/> and <paramref name="destination"/> may be the same memory.
+    /// </summary>
+    /// <param name="source">Row-major values; length a positive multiple of <see cref="FeatureCount"/>.</param>
+    /// <param name="destination">Receives the scaled values; the same length as <paramref name="source"/>.</param>
+    /// <exception cref="InvalidOperationException">The scaler is not fitted yet.</exception>
+    /// <exception cref="ArgumentException">The lengths do not fit, or the values hold ±Infinity.</exception>
+    public void Transform(ReadOnlySpan<float> source, Span<float> destination) => MapSpan(source, destination, inverse: false);
+
+    /// <inheritdoc cref="Transform(ReadOnlySpan{float}, Span{float})" />
+    public void Transform(ReadOnlySpan<double> source, Span<double> destination) => MapSpan(source, destination, inverse: false);
+
+    /// <summary>The inverse of <see cref="Transform(ReadOnlySpan{float}, Span{float})"/>, without allocating.</summary>
+    /// <param name="source">Row-major scaled values; length a positive multiple of <see cref="FeatureCount"/>.</param>
+    /// <param name="destination">Receives the values in original units; the same length as <paramref name="source"/>.</param>
+    /// <exception cref="InvalidOperationException">The scaler is not fitted yet.</exception>
+    /// <exception cref="ArgumentException">The lengths do not fit, or the values hold ±Infinity.</exception>
+    public void InverseTransform(ReadOnlySpan<float> source, Span<float> destination) => MapSpan(source, destination, inverse: true);
+
+    /// <inheritdoc cref="InverseTransform(ReadOnlySpan{float}, Span{float})" />
+    public void InverseTransform(ReadOnlySpan<double> source, Span<double> destination) => MapSpan(source, destination, inverse: true);
+
+    private void MapSpan<T>(ReadOnlySpan<T> source, Span<T> destination, bool inverse) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Fitted();
+        if (source.Length == 0 || source.Length % FeatureCount != 0)
+            throw new ArgumentException($"source has {source.Length} values; expected a positive multiple of the {FeatureCount} features this {GetType().Name} was fitted on.", nameof(source));
+        if (destination.Length != source.Length)
+            throw new ArgumentException($"destination has {destination.Length} values; expected {source.Length}, as many as source.", nameof(destination));
+        ApplySpan(source, destination, inverse, 0, (row, feature) => $"[{row}, {feature}]");
+    }
+
     // ---- persistence ----
 
     /// <inheritdoc />

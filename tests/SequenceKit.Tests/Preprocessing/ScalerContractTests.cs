@@ -123,6 +123,21 @@ public class ScalerContractTests<TScaler> where TScaler : Scaler
     }
 
     [Test]
+    public void Span_transform_matches_the_array_transform_in_place_too()
+    {
+        var data = Data(9, 3, 14);
+        var scaler = Create();
+        var expected = scaler.FitTransform(data);
+        var flat = data.Cast<float>().ToArray();
+        scaler.Transform(flat, flat);                                  // in place
+        Assert.That(flat, Is.EqualTo(expected.Cast<float>()));
+        scaler.InverseTransform(flat, flat);
+        Assert.That(flat, Is.EqualTo(data.Cast<float>()).Within(1e-4f));
+        Assert.That(Assert.Throws<ArgumentException>(() => scaler.Transform(new float[4], new float[4]))!.Message, Does.Contain("multiple of the 3 features"));
+        Assert.That(Assert.Throws<ArgumentException>(() => scaler.Transform(new float[3], new float[6]))!.ParamName, Is.EqualTo("destination"));
+    }
+
+    [Test]
     public void Tensor_results_keep_device_dtype_and_shape()
     {
         var scaler = Create();
