@@ -65,6 +65,9 @@ public sealed class SequenceDataset : IDisposable
     /// <summary>The number of samples.</summary>
     public long Count => inputs.shape[0];
 
+    internal Tensor Inputs => inputs;
+    internal Tensor Targets => targets;
+
     /// <summary>Whether the dataset carries sequence lengths.</summary>
     public bool HasLengths => lengths is not null;
 

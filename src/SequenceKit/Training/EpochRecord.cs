@@ -1,0 +1,17 @@
+namespace SequenceKit.Training;
+
+/// <summary>One completed epoch.</summary>
+/// <param name="Epoch">The epoch, from 0.</param>
+/// <param name="Metrics">"loss", each metric, and with a validation set "val_loss" and "val_" + each metric.</param>
+/// <param name="LearningRate">The learning rate the optimizer used (read from it; the last batch's for per-batch schedules).</param>
+/// <param name="Duration">Wall time of the epoch, validation included.</param>
+public sealed record EpochRecord(int Epoch, IReadOnlyDictionary<string, double> Metrics, double LearningRate, TimeSpan Duration)
+{
+    /// <summary>A metric's value this epoch.</summary>
+    /// <param name="name">E.g. "loss", "val_accuracy", or "lr" for the learning rate.</param>
+    /// <returns>The value.</returns>
+    /// <exception cref="KeyNotFoundException">No such metric; the message lists those that exist.</exception>
+    public double this[string name] => name == "lr" ? LearningRate
+        : Metrics.TryGetValue(name, out var value) ? value
+        : throw new KeyNotFoundException($"No metric '{name}' in epoch {Epoch}; available: {string.Join(", ", Metrics.Keys.Append("lr"))}.");
+}

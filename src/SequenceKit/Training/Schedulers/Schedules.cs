@@ -1,0 +1,128 @@
+namespace SequenceKit.Training.Schedulers;
+
+/// <summary>Multiplies the rate by <paramref name="gamma"/> every <paramref name="stepSize"/> epochs: base · gamma^⌊epoch / stepSize⌋.</summary>
+/// <param name="stepSize">Epochs between decays; positive.</param>
+/// <param name="gamma">The decay factor, in (0, 1]. Default 0.1.</param>
+public sealed class StepLr(int stepSize, double gamma = 0.1) : IEpochScheduler
+{
+    /// <summary>Epochs between decays.</summary>
+    public int StepSize { get; } = stepSize > 0 ? stepSize : throw new ArgumentOutOfRangeException(nameof(stepSize), stepSize, $"stepSize must be positive; got {stepSize}.");
+
+    /// <summary>The decay factor.</summary>
+    public double Gamma { get; } = ScheduleChecks.Factor(gamma, nameof(gamma));
+
+    /// <inheritdoc />
+    public double LearningRate(double baseRate, SchedulePosition position) => baseRate * Math.Pow(Gamma, position.Epoch / StepSize);
+}
+
+/// <summary>Multiplies the rate by <paramref name="gamma"/> every epoch: base · gamma^epoch.</summary>
+/// <param name="gamma">The decay factor, in (0, 1].</param>
+public sealed class ExponentialLr(double gamma) : IEpochScheduler
+{
+    /// <summary>The decay factor.</summary>
+    public double Gamma { get; } = ScheduleChecks.Factor(gamma, nameof(gamma));
+
+    /// <inheritdoc />
+    public double LearningRate(double baseRate, SchedulePosition position) => baseRate * Math.Pow(Gamma, position.Epoch);
+}
+
+/// <summary>
+/// Cosine annealing with warm restarts (SGDR, Loshchilov and Hutter), updated every batch: within a cycle of T epochs
+/// the rate falls from base to <paramref name="minRate"/> along half a cosine, then restarts; each cycle is
+/// <paramref name="periodMultiplier"/> times longer than the last. For a single annealing without restart, set the
+/// period to the number of epochs.
+/// </summary>
+/// <param name="period">The first cycle's length in epochs; positive.</param>
+/// <param name="minRate">The rate at the end of each cycle; ≥ 0. Default 0.</param>
+/// <param name="periodMultiplier">Growth of the cycle length; ≥ 1. Default 1.</param>
+public sealed class CosineAnnealing(int period, double minRate = 0, int periodMultiplier = 1) : IEpochScheduler
+{
+    /// <summary>The first cycle's length in epochs.</summary>
+    public int Period { get; } = period > 0 ? period : throw new ArgumentOutOfRangeException(nameof(period), period, $"period must be positive; got {period}.");
+
+    /// <summary>The rate at the end of each cycle.</summary>
+    public double MinRate { get; } = minRate >= 0 && double.IsFinite(minRate) ? minRate : throw new ArgumentOutOfRangeException(nameof(minRate), minRate, $"minRate must be ≥ 0; got {minRate}.");
+
+    /// <summary>Growth of the cycle length.</summary>
+    public int PeriodMultiplier { get; } = periodMultiplier >= 1 ? periodMultiplier : throw new ArgumentOutOfRangeException(nameof(periodMultiplier), periodMultiplier, $"periodMultiplier must be ≥ 1; got {periodMultiplier}.");
+
+    /// <inheritdoc />
+    public double LearningRate(double baseRate, SchedulePosition position)
+    {
+        var t = position.FractionalEpoch;
+        double length = Period;
+        while (t >= length)                      // skip completed cycles
+        {
+            t -= length;
+            length *= PeriodMultiplier;
+        }
+        return MinRate + (baseRate - MinRate) * (1 + Math.Cos(Math.PI * t / length)) / 2;
+    }
+}
+
+/// <summary>
+/// The one-cycle policy (Smith), updated every batch over the whole run: the rate rises along a cosine from
+/// maxRate / <paramref name="divFactor"/> to <paramref name="maxRate"/> during the first <paramref name="warmupFraction"/>
+/// of the steps, then falls to maxRate / (divFactor · finalDivFactor). It sets its own rates; the optimizer's is ignored.
+/// </summary>
+/// <param name="maxRate">The peak rate; positive.</param>
+/// <param name="warmupFraction">The share of steps spent rising, in (0, 1). Default 0.3.</param>
+/// <param name="divFactor">Initial rate = maxRate / divFactor; ≥ 1. Default 25.</param>
+/// <param name="finalDivFactor">Final rate = initial rate / finalDivFactor; ≥ 1. Default 1e4.</param>
+public sealed class OneCycle(double maxRate, double warmupFraction = 0.3, double divFactor = 25, double finalDivFactor = 1e4) : IEpochScheduler
+{
+    /// <summary>The peak rate.</summary>
+    public double MaxRate { get; } = maxRate > 0 && double.IsFinite(maxRate) ? maxRate : throw new ArgumentOutOfRangeException(nameof(maxRate), maxRate, $"maxRate must be positive; got {maxRate}.");
+
+    /// <summary>The share of steps spent rising.</summary>
+    public double WarmupFraction { get; } = warmupFraction > 0 && warmupFraction < 1 ? warmupFraction : throw new ArgumentOutOfRangeException(nameof(warmupFraction), warmupFraction, $"warmupFraction must be in (0, 1); got {warmupFraction}.");
+
+    /// <summary>Initial rate = MaxRate / DivFactor.</summary>
+    public double DivFactor { get; } = divFactor >= 1 ? divFactor : throw new ArgumentOutOfRangeException(nameof(divFactor), divFactor, $"divFactor must be ≥ 1; got {divFactor}.");
+
+    /// <summary>Final rate = initial rate / FinalDivFactor.</summary>
+    public double FinalDivFactor { get; } = finalDivFactor >= 1 ? finalDivFactor : throw new ArgumentOutOfRangeException(nameof(finalDivFactor), finalDivFactor, $"finalDivFactor must be ≥ 1; got {finalDivFactor}.");
+
+    /// <inheritdoc />
+    public double LearningRate(double baseRate, SchedulePosition position)
+    {
+        var initial = MaxRate / DivFactor;
+        var final = initial / FinalDivFactor;
+        var last = Math.Max(1, position.TotalSteps - 1);
+        var peak = WarmupFraction * last;
+        var step = Math.Min(position.Step, last);
+        return step <= peak
+            ? Cosine(initial, MaxRate, step / Math.Max(peak, 1e-12))
+            : Cosine(MaxRate, final, (step - peak) / (last - peak));
+
+        static double Cosine(double from, double to, double fraction) => to + (from - to) * (1 + Math.Cos(Math.PI * fraction)) / 2;
+    }
+}
+
+/// <summary>
+/// Linear warm-up over the first <paramref name="warmupSteps"/> batches, rate · (step + 1) / warmupSteps, applied on top
+/// of another schedule (or of the constant base rate).
+/// </summary>
+/// <param name="warmupSteps">Batches of warm-up; positive.</param>
+/// <param name="then">The schedule to warm up into; null for the constant base rate.</param>
+public sealed class LinearWarmup(int warmupSteps, IEpochScheduler? then = null) : IEpochScheduler
+{
+    /// <summary>Batches of warm-up.</summary>
+    public int WarmupSteps { get; } = warmupSteps > 0 ? warmupSteps : throw new ArgumentOutOfRangeException(nameof(warmupSteps), warmupSteps, $"warmupSteps must be positive; got {warmupSteps}.");
+
+    /// <summary>The schedule after (and under) the warm-up, or null.</summary>
+    public IEpochScheduler? Then { get; } = then;
+
+    /// <inheritdoc />
+    public double LearningRate(double baseRate, SchedulePosition position)
+    {
+        var rate = Then?.LearningRate(baseRate, position) ?? baseRate;
+        return rate * Math.Min(1.0, (position.Step + 1.0) / WarmupSteps);
+    }
+}
+
+internal static class ScheduleChecks
+{
+    public static double Factor(double value, string name) => value > 0 && value <= 1 ? value
+        : throw new ArgumentOutOfRangeException(name, value, $"{name} must be in (0, 1]; got {value}.");
+}

@@ -1,0 +1,410 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using SequenceKit.Backends;
+using SequenceKit.Layers;
+using SequenceKit.Models;
+using SequenceKit.Monitoring;
+using SequenceKit.Preprocessing;
+using SequenceKit.Training.Callbacks;
+using SequenceKit.Training.Losses;
+using SequenceKit.Training.Metrics;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SequenceKit.Training;
+
+/// <summary>
+/// Trains, evaluates and runs <see cref="SequenceModel"/>s: <see cref="Fit"/> (with validation, metrics, schedulers,
+/// callbacks, clipping, accumulation, class weights, cancellation and checkpoints), <see cref="Evaluate"/> and
+/// <see cref="Predict"/>. Every step runs in its own dispose scope and only scalars leave it, so native memory stays
+/// flat; everything is checked before the first batch, so a mismatch fails fast with an explanation.
+/// </summary>
+public static class Trainer
+{
+    /// <summary>Trains a model.</summary>
+    /// <param name="model">The model; it stays on its device, and batches are moved there.</param>
+    /// <param name="train">The training data.</param>
+    /// <param name="validation">Data evaluated after every epoch ("val_" metrics), or null.</param>
+    /// <param name="options">Loss, optimizer, epochs and the rest.</param>
+    /// <param name="cancellationToken">Stops training at the next batch boundary; the history so far is returned.</param>
+    /// <returns>Per-epoch metrics, learning rates and times, and why training stopped.</returns>
+    /// <exception cref="ArgumentException">The data does not fit the model, or an option is out of range.</exception>
+    /// <exception cref="SequenceKitException">The loss, output layer and targets do not fit together, or a monitored metric does not exist.</exception>
+    public static History Fit(SequenceModel model, SequenceDataset train, SequenceDataset? validation, TrainerOptions options,
+        CancellationToken cancellationToken = default)
+    {
+        var run = Prepare(model, train, validation, options);
+        using var classWeights = run.Setup.ClassWeights;
+        using var optimizer = options.Optimizer.Create(model.parameters());
+        var history = new History();
+        var baseRate = options.Optimizer.LearningRate;
+        var firstEpoch = 0;
+        if (options.ResumeFrom is { } checkpoint)
+            (firstEpoch, baseRate) = TrainingCheckpoint.Load(checkpoint, model, optimizer, options, history);
+        else
+            options.MetricScheduler?.Start(options.MetricScheduler.Mode ?? run.Modes[options.MetricScheduler.Monitor]);
+
+        var nextEpoch = firstEpoch;
+        var context = new TrainingContext(model, optimizer, history, options.Epochs, run.Names,
+            path => TrainingCheckpoint.Save(path, model, optimizer, options, history, nextEpoch, baseRate))
+        { Modes = run.Modes };
+        foreach (var callback in options.Callbacks) callback.OnTrainBegin(context);
+
+        var step = 0L;
+        for (var epoch = firstEpoch; epoch < options.Epochs && !context.StopRequested; epoch++)
+        {
+            if (cancellationToken.IsCancellationRequested) { Cancelled(context, epoch, 0); break; }
+            var clock = Stopwatch.StartNew();
+            Reseed(options.Seed, epoch, model.Device);
+            context.Epoch = epoch;
+            model.train();
+            foreach (var callback in options.Callbacks) callback.OnEpochBegin(context);
+
+            var batches = train.BatchOrder(new BatchOptions { BatchSize = options.BatchSize, Shuffle = options.Shuffle, Seed = EpochSeed(options.Seed, epoch) });
+            context.BatchesPerEpoch = batches.Count;
+            foreach (var metric in options.Metrics) metric.Reset(run.MetricSetup);
+            double lossSum = 0;
+            long samples = 0;
+            optimizer.zero_grad();
+            for (var b = 0; b < batches.Count; b++)
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    optimizer.zero_grad();          // drop a half-accumulated step: weights stay as of the last full step
+                    Cancelled(context, epoch, b);
+                    break;
+                }
+                context.Batch = b;
+                var rate = options.Schedule?.LearningRate(baseRate, new(epoch, b, batches.Count, options.Epochs)) ?? baseRate;
+                foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
+                foreach (var callback in options.Callbacks) callback.OnBatchBegin(context);
+
+                var isStep = (b + 1) % options.AccumulationSteps == 0 || b == batches.Count - 1;
+                var loss = TrainStep(model, train, batches[b], optimizer, options, run, isStep);
+                lossSum += loss * batches[b].Length;
+                samples += batches[b].Length;
+                context.BatchLoss = loss;
+                context.LearningRate = optimizer.ParamGroups.First().LearningRate;
+                options.Progress?.Report(new(epoch, options.Epochs, b, batches.Count, loss, lossSum / samples));
+                foreach (var callback in options.Callbacks) callback.OnBatchEnd(context);
+                if (options.MemoryTrimInterval > 0 && ++step % options.MemoryTrimInterval == 0) MemoryTrimmer.Trim();
+                if (context.StopRequested) break;
+            }
+            if (context.StopRequested) break;
+
+            var metrics = new Dictionary<string, double> { ["loss"] = lossSum / samples };
+            foreach (var metric in options.Metrics) metrics[metric.Name] = metric.Result();
+            if (validation is not null)
+                foreach (var (name, value) in RunEvaluation(model, validation, run, options.Metrics, options.BatchSize))
+                    metrics["val_" + name] = value;
+            var record = new EpochRecord(epoch, metrics, context.LearningRate, clock.Elapsed);
+            history.Add(record);
+            context.EpochMetrics = metrics;
+            nextEpoch = epoch + 1;
+
+            if (options.MetricScheduler is { } scheduler)
+            {
+                baseRate = scheduler.Step(metrics[scheduler.Monitor], baseRate, out var message);
+                if (message is not null) options.Logger?.LogInformation("Epoch {Epoch}: {Message}", epoch + 1, message);
+            }
+            options.Logger?.LogInformation("{Line}", EpochLine(record, options.Epochs));
+            foreach (var callback in options.Callbacks) callback.OnEpochEnd(context);
+        }
+
+        if (!context.StopRequested)
+        {
+            history.StopReason = StopReason.Completed;
+            history.StopMessage = string.Create(CultureInfo.InvariantCulture, $"Completed {history.Epochs.Count} epoch(s).");
+        }
+        foreach (var callback in options.Callbacks) callback.OnTrainEnd(context);
+        model.eval();
+        MemoryTrimmer.Trim();
+        return history;
+    }
+
+    /// <summary>The loss and metrics of a model on a dataset (evaluation mode, no gradients).</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="data">The data.</param>
+    /// <param name="options">The loss, metrics and batch size to use.</param>
+    /// <returns>"loss" and each metric by name.</returns>
+    /// <exception cref="SequenceKitException">The loss, output layer and targets do not fit together.</exception>
+    public static IReadOnlyDictionary<string, double> Evaluate(SequenceModel model, SequenceDataset data, TrainerOptions options)
+    {
+        var run = Prepare(model, data, null, options with { Callbacks = [], MetricScheduler = null, ResumeFrom = null });
+        using var classWeights = run.Setup.ClassWeights;
+        return RunEvaluation(model, data, run, options.Metrics, options.BatchSize);
+    }
+
+    /// <summary>
+    /// Runs the model over inputs in batches, in evaluation mode without gradients, each batch in its own dispose scope.
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="inputs">(samples, …) inputs on any device.</param>
+    /// <param name="lengths">(samples) sequence lengths, or null.</param>
+    /// <param name="batchSize">Samples per forward pass; positive. Default 256.</param>
+    /// <returns>The outputs of all samples, on the CPU.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The batch size is not positive.</exception>
+    public static Tensor Predict(SequenceModel model, Tensor inputs, Tensor? lengths = null, int batchSize = 256)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        var wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var _ = no_grad();
+            var parts = new List<Tensor>();
+            try
+            {
+                for (long start = 0; start < inputs.shape[0]; start += batchSize)
+                {
+                    using var scope = NewDisposeScope();
+                    var end = Math.Min(start + batchSize, inputs.shape[0]);
+                    var output = model.Forward(inputs.narrow(0, start, end - start), lengths?.narrow(0, start, end - start));
+                    parts.Add(output.cpu().MoveToOuterDisposeScope());
+                }
+                return cat(parts, 0);
+            }
+            finally
+            {
+                foreach (var part in parts) part.Dispose();
+            }
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
+
+    /// <summary>The confusion matrix of a classifier on a dataset.</summary>
+    /// <param name="model">A classification model.</param>
+    /// <param name="data">Data with class-index or one-hot targets.</param>
+    /// <param name="batchSize">Samples per forward pass. Default 256.</param>
+    /// <returns>Counts[actual, predicted], with per-class accuracy and macro scores.</returns>
+    public static ConfusionMatrix ConfusionMatrix(SequenceModel model, SequenceDataset data, int batchSize = 256)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        var matrix = new ConfusionMatrix();
+        matrix.Reset(new MetricSetup(OutputActivation(model), model.OutputShape.Features));
+        ForEachEvaluationBatch(model, data, batchSize, (output, batch, mask) => matrix.Update(output, batch.Targets, mask));
+        return matrix;
+    }
+
+    /// <summary>The direction of a monitored name in a run (losses minimize; metrics say theirs).</summary>
+    internal static MetricMode ModeOf(string monitor, TrainingContext context) =>
+        context.Modes.TryGetValue(monitor, out var mode) ? mode : MetricMode.Minimize;
+
+    private sealed record Run(LossSetup Setup, MetricSetup MetricSetup, IReadOnlyList<string> Names, IReadOnlyDictionary<string, MetricMode> Modes, ILoss Loss);
+
+    private static double TrainStep(SequenceModel model, SequenceDataset train, long[] rows, OptimizerHelper optimizer,
+        TrainerOptions options, Run run, bool isStep)
+    {
+        using var scope = NewDisposeScope();
+        var batch = train.GetBatch(rows, model.Device);
+        var output = model.Forward(batch.Inputs, batch.Lengths);
+        var mask = StepMask(output, batch.Lengths);
+        var loss = run.Loss.Compute(output, batch.Targets, run.Setup, mask);
+        (options.AccumulationSteps == 1 ? loss : loss / options.AccumulationSteps).backward();
+        if (isStep)
+        {
+            if (options.ClipGradientValue is { } value) nn.utils.clip_grad_value_(model.parameters(), value);
+            if (options.ClipGradientNorm is { } norm) nn.utils.clip_grad_norm_(model.parameters(), norm);
+            optimizer.step();
+            optimizer.zero_grad();
+        }
+        using (no_grad())
+            foreach (var metric in options.Metrics) metric.Update(output.detach(), batch.Targets, mask);
+        return loss.item<float>();
+    }
+
+    private static Dictionary<string, double> RunEvaluation(SequenceModel model, SequenceDataset data, Run run, IReadOnlyList<IMetric> metrics, int batchSize)
+    {
+        foreach (var metric in metrics) metric.Reset(run.MetricSetup);
+        double lossSum = 0;
+        long samples = 0;
+        ForEachEvaluationBatch(model, data, batchSize, (output, batch, mask) =>
+        {
+            lossSum += run.Loss.Compute(output, batch.Targets, run.Setup, mask).item<float>() * batch.Indices.Length;
+            samples += batch.Indices.Length;
+            foreach (var metric in metrics) metric.Update(output, batch.Targets, mask);
+        });
+        var result = new Dictionary<string, double> { ["loss"] = lossSum / samples };
+        foreach (var metric in metrics) result[metric.Name] = metric.Result();
+        return result;
+    }
+
+    private static void ForEachEvaluationBatch(SequenceModel model, SequenceDataset data, int batchSize, Action<Tensor, DataBatch, Tensor?> visit)
+    {
+        var wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var _ = no_grad();
+            foreach (var rows in data.BatchOrder(new BatchOptions { BatchSize = batchSize, Shuffle = false }))
+            {
+                using var scope = NewDisposeScope();
+                var batch = data.GetBatch(rows, model.Device);
+                var output = model.Forward(batch.Inputs, batch.Lengths);
+                visit(output, batch, StepMask(output, batch.Lengths));
+            }
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
+
+    /// <summary>(batch, time) true at real steps, for sequence outputs of a padded batch; otherwise null.</summary>
+    private static Tensor? StepMask(Tensor output, Tensor? lengths)
+    {
+        if (lengths is null || output.Dimensions != 3) return null;
+        var steps = arange(output.shape[1], device: output.device).unsqueeze(0);     // (1, T)
+        return steps.lt(lengths.to(output.device).unsqueeze(1));                       // (B, T)
+    }
+
+    private static Run Prepare(SequenceModel model, SequenceDataset train, SequenceDataset? validation, TrainerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(options.Loss, nameof(options));
+        CheckOptions(options);
+        CheckInputs(model, train, "training set");
+        if (validation is not null)
+        {
+            CheckInputs(model, validation, "validation set");
+            if (!validation.TargetShape.SequenceEqual(train.TargetShape) || validation.TargetType != train.TargetType)
+                throw new ArgumentException(
+                    $"validation targets have shape per sample [{string.Join(", ", validation.TargetShape)}] ({validation.TargetType}) but training targets [{string.Join(", ", train.TargetShape)}] ({train.TargetType}); they must match.",
+                    nameof(validation));
+        }
+
+        var activation = OutputActivation(model);
+        var setup = TargetSetup(model, train, activation, options);
+        try
+        {
+            options.Loss.Check(setup);
+            if (validation is not null) CheckTargetValues(validation, "validation", setup);
+        }
+        catch
+        {
+            setup.ClassWeights?.Dispose();
+            throw;
+        }
+
+        var names = new List<string> { "loss" };
+        var modes = new Dictionary<string, MetricMode> { ["loss"] = MetricMode.Minimize, ["lr"] = MetricMode.Minimize };
+        foreach (var metric in options.Metrics)
+        {
+            if (metric is null) throw new ArgumentException("TrainerOptions.Metrics holds null.", nameof(options));
+            if (modes.ContainsKey(metric.Name)) throw new ArgumentException($"Two metrics are named '{metric.Name}'.", nameof(options));
+            names.Add(metric.Name);
+            modes[metric.Name] = metric.Mode;
+        }
+        if (validation is not null)
+            foreach (var name in names.ToList())
+            {
+                names.Add("val_" + name);
+                modes["val_" + name] = modes[name];
+            }
+        names.Add("lr");
+
+        if (options.MetricScheduler is { } scheduler && !names.Contains(scheduler.Monitor))
+        {
+            setup.ClassWeights?.Dispose();
+            throw new SequenceKitException(
+                $"{scheduler.GetType().Name} monitors '{scheduler.Monitor}', which this training run does not produce. Available: {string.Join(", ", names)}." +
+                (scheduler.Monitor.StartsWith("val_", StringComparison.Ordinal) && validation is null ? " Pass a validation set to Fit to get val_ metrics." : ""));
+        }
+        return new Run(setup, new MetricSetup(activation, model.OutputShape.Features), names, modes, options.Loss);
+    }
+
+    private static void CheckOptions(TrainerOptions options)
+    {
+        if (options.Epochs <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, $"TrainerOptions.Epochs must be positive; got {options.Epochs}.");
+        if (options.BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, $"TrainerOptions.BatchSize must be positive; got {options.BatchSize}.");
+        if (options.AccumulationSteps <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.AccumulationSteps, $"TrainerOptions.AccumulationSteps must be positive; got {options.AccumulationSteps}.");
+        if (options.ClipGradientNorm is { } norm && !(norm > 0)) throw new ArgumentOutOfRangeException(nameof(options), norm, $"TrainerOptions.ClipGradientNorm must be positive; got {norm}.");
+        if (options.ClipGradientValue is { } value && !(value > 0)) throw new ArgumentOutOfRangeException(nameof(options), value, $"TrainerOptions.ClipGradientValue must be positive; got {value}.");
+        if (options.MemoryTrimInterval < 0) throw new ArgumentOutOfRangeException(nameof(options), options.MemoryTrimInterval, $"TrainerOptions.MemoryTrimInterval must be ≥ 0; got {options.MemoryTrimInterval}.");
+        if (options.Callbacks.Any(c => c is null)) throw new ArgumentException("TrainerOptions.Callbacks holds null.", nameof(options));
+    }
+
+    private static void CheckInputs(SequenceModel model, SequenceDataset data, string what)
+    {
+        var expected = model.InputShape;
+        var actual = data.InputShape;
+        var fits = expected.Kind switch
+        {
+            ShapeKind.Tokens => actual.Length == 1,
+            ShapeKind.Sequence => actual.Length == 2 && actual[1] == expected.Features,
+            _ => actual.Length == 1 && actual[0] == expected.Features,
+        };
+        if (!fits)
+            throw new ArgumentException(
+                $"The {what}'s inputs have shape per sample [{string.Join(", ", actual)}], but the model takes {expected} " +
+                $"(per sample {(expected.Kind == ShapeKind.Sequence ? $"[time, {expected.Features}]" : expected.Kind == ShapeKind.Tokens ? "[time]" : $"[{expected.Features}]")}).",
+                what == "training set" ? "train" : "validation");
+    }
+
+    private static LossSetup TargetSetup(SequenceModel model, SequenceDataset train, Activation activation, TrainerOptions options)
+    {
+        using var scope = NewDisposeScope();
+        var targets = train.Targets;
+        var asDouble = targets.to(ScalarType.Float64);
+        if (is_floating_point(targets) && isnan(asDouble).any().item<bool>())
+        {
+            var row = isnan(asDouble).reshape(targets.shape[0], -1).any(1).nonzero()[0, 0].item<long>();
+            throw new ArgumentException($"The training targets contain NaN (first in row {row}); remove or impute those samples before training.", "train");
+        }
+        var (min, max) = (asDouble.min().item<double>(), asDouble.max().item<double>());
+        var distributions = is_floating_point(targets) && targets.Dimensions >= 2 && min >= 0 && max <= 1
+            && (asDouble.sum(-1) - 1).abs().max().item<double>() < 1e-4;
+
+        Tensor? weights = null;
+        if (options.ClassWeights is { } classWeights)
+        {
+            var classes = model.OutputShape.Features == 1 ? 2 : model.OutputShape.Features;
+            if (classWeights.Count != classes)
+                throw new ArgumentException($"TrainerOptions.ClassWeights has {classWeights.Count} entries; the model's output needs {classes} (one per class).", nameof(options));
+            if (classWeights.Any(w => !(w >= 0) || double.IsInfinity(w)))
+                throw new ArgumentException($"TrainerOptions.ClassWeights must be finite and ≥ 0; got [{string.Join(", ", classWeights)}].", nameof(options));
+            weights = tensor(classWeights.Select(w => (float)w).ToArray()).to(model.Device.ToTorch()).MoveToOuterDisposeScope();
+        }
+        return new LossSetup(activation, model.OutputShape, targets.dtype, train.TargetShape, min, max, distributions, weights);
+    }
+
+    private static void CheckTargetValues(SequenceDataset data, string what, LossSetup setup)
+    {
+        using var scope = NewDisposeScope();
+        var values = data.Targets.to(ScalarType.Float64);
+        if (isnan(values).any().item<bool>())
+            throw new ArgumentException($"The {what} targets contain NaN; remove or impute those samples.", what);
+        if (setup.TargetsAreIndices && (values.min().item<double>() < 0 || values.max().item<double>() >= Math.Max(2, setup.OutputUnits)))
+            throw new SequenceKitException(
+                $"A {what} label ({values.min().item<double>()}..{values.max().item<double>()}) is outside 0..{Math.Max(2, setup.OutputUnits) - 1}, the classes the model outputs.");
+    }
+
+    private static Activation OutputActivation(SequenceModel model) => model.Layers[^1] is Dense dense ? dense.Activation : Activation.None;
+
+    private static void Reseed(int seed, int epoch, ComputeDevice device)
+    {
+        var epochSeed = EpochSeed(seed, epoch);
+        manual_seed(epochSeed);
+        if (device.Kind == DeviceKind.Cuda) cuda.manual_seed_all(epochSeed);
+    }
+
+    private static int EpochSeed(int seed, int epoch) => unchecked(seed * 1_000_003 + epoch);
+
+    private static void Cancelled(TrainingContext context, int epoch, int batch) =>
+        context.RequestStop(StopReason.Cancelled, string.Create(CultureInfo.InvariantCulture,
+            $"Cancelled before epoch {epoch + 1}, batch {batch + 1}; {context.History.Epochs.Count} epoch(s) completed, weights as of the last optimizer step."));
+
+    private static string EpochLine(EpochRecord record, int epochs) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"Epoch {record.Epoch + 1}/{epochs} — {string.Join(", ", record.Metrics.Select(m => $"{m.Key} {m.Value:F4}"))}, lr {record.LearningRate:0.###e+0}, {record.Duration.TotalSeconds:F1} s");
+}
