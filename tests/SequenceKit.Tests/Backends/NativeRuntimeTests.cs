@@ -77,7 +77,7 @@ public class NativeRuntimeTests
         if (string.IsNullOrEmpty(oldLibrary) || !File.Exists(Path.Combine(oldLibrary, "libstdc++.so.6")))
             Assert.Ignore("Needs SEQUENCEKIT_TEST_OLD_LIBSTDCXX_DIR pointing at a folder with GCC 12's libstdc++.so.6 (.ci/run provides it).");
 
-        var probe = Path.Combine(TestContext.CurrentContext.TestDirectory, "SequenceKit.NativeProbe.dll");
+        var probe = Path.Combine(TestContext.CurrentContext.TestDirectory, "SequenceKit.TestHost.dll");
         Assert.That(File.Exists(probe), Is.True, $"helper {probe} was not built next to the tests");
         var start = new ProcessStartInfo("dotnet", [probe]) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["LD_LIBRARY_PATH"] = oldLibrary;
