@@ -1,0 +1,102 @@
+using SequenceKit.Training;
+using SequenceKit.Training.Callbacks;
+using SequenceKit.Training.Optimizers;
+using static SequenceKit.Tests.Training.TrainingData;
+
+namespace SequenceKit.Tests.Training.Callbacks;
+
+public class CallbackTests
+{
+    private string folder = "";
+
+    [SetUp]
+    public void CreateFolder() => Directory.CreateDirectory(folder = Path.Combine(Path.GetTempPath(), "sk-callbacks-" + Guid.NewGuid().ToString("N")));
+
+    [TearDown]
+    public void DeleteFolder() => Directory.Delete(folder, recursive: true);
+
+    /// <summary>Records the weights at the end of a chosen epoch.</summary>
+    private sealed class WeightsAt(int epoch) : Callback
+    {
+        public float[]? Weights { get; private set; }
+
+        public override void OnEpochEnd(TrainingContext context)
+        {
+            if (context.Epoch == epoch) Weights = TrainingData.Weights(context.Model);
+        }
+    }
+
+    [Test]
+    public void Early_stopping_stops_by_the_patience_rule_and_restores_the_best_weights()
+    {
+        using var train = Dataset(32, 1);
+        using var model = Model();
+        var atFirst = new WeightsAt(0);
+        // MinDelta 100: only the first epoch "improves", so epochs 2 and 3 count and patience 2 stops after epoch 3.
+        var stopping = new EarlyStopping(new EarlyStoppingOptions { Monitor = "loss", Patience = 2, MinDelta = 100, RestoreBestWeights = true });
+        var history = Trainer.Fit(model, train, null, Options(epochs: 10) with { Callbacks = [atFirst, stopping] });
+        Assert.That(history.Epochs, Has.Count.EqualTo(3));
+        Assert.That(history.StopReason, Is.EqualTo(StopReason.EarlyStopping));
+        Assert.That(history.StopMessage, Does.Contain("Early stopping at epoch 3").And.Contain("best epoch 1"));
+        Assert.That(Weights(model), Is.EqualTo(atFirst.Weights), "the best epoch's weights are back");
+    }
+
+    [Test]
+    public void Early_stopping_derives_the_direction_from_the_metric()
+    {
+        using var train = Dataset(64, 2);
+        using var model = Model();
+        var stopping = new EarlyStopping(new EarlyStoppingOptions { Monitor = "accuracy", Patience = 50 });
+        Trainer.Fit(model, train, null, Options(epochs: 6) with { Callbacks = [stopping] });
+        Assert.That(stopping.BestEpoch, Is.GreaterThan(0), "accuracy rises: its best is not the first epoch, as it would be if minimized");
+    }
+
+    [Test]
+    public void Terminate_on_NaN_stops_and_restores_finite_weights()
+    {
+        // Regression through an unbounded Dense with an absurd learning rate: the weights overflow within a few steps.
+        var (inputs, _) = SignTask(64, 3);
+        var targets = new float[64, 1];
+        for (var i = 0; i < 64; i++) targets[i, 0] = 1000;
+        using var train = SequenceKit.Preprocessing.SequenceDataset.FromArrays(inputs, targets);
+        using var model = new SequenceKit.Models.SequenceModel(new SequenceKit.Models.SequenceModelOptions { Seed = 1 },
+            SequenceKit.Layers.Input.Sequence(2), new SequenceKit.Layers.Gru(8), new SequenceKit.Layers.Dense(1));
+        var history = Trainer.Fit(model, train, null, Options(epochs: 5) with
+        {
+            Loss = new SequenceKit.Training.Losses.MeanSquaredErrorLoss(),
+            Metrics = [],
+            Optimizer = new Sgd { LearningRate = 1e6 },
+            Callbacks = [new TerminateOnNaN()],
+        });
+        Assert.That(history.StopReason, Is.EqualTo(StopReason.NonFiniteLoss), history.ToString());
+        Assert.That(history.StopMessage, Does.Contain("weights restored"));
+        Assert.That(Weights(model).All(float.IsFinite), Is.True);
+    }
+
+    [Test]
+    public void Model_checkpoint_writes_every_epoch_or_only_the_best_and_leaves_no_temporary_file()
+    {
+        using var train = Dataset(32, 4);
+        using var model = Model();
+        var every = new ModelCheckpoint(new ModelCheckpointOptions(Path.Combine(folder, "every-{epoch}.ckpt")) { SaveBestOnly = false });
+        var best = new ModelCheckpoint(new ModelCheckpointOptions(Path.Combine(folder, "best.ckpt")) { Monitor = "loss" });
+        var history = Trainer.Fit(model, train, null, Options(epochs: 3) with { Callbacks = [every, best] });
+        Assert.That(every.Written.Select(Path.GetFileName), Is.EqualTo(new[] { "every-1.ckpt", "every-2.ckpt", "every-3.ckpt" }));
+        var improvements = 1 + Enumerable.Range(1, 2).Count(e => history["loss"][e] < history["loss"].Take(e).Min());
+        Assert.That(best.Written, Has.Count.EqualTo(improvements));
+        Assert.That(Directory.GetFiles(folder).Where(f => f.EndsWith(".tmp", StringComparison.Ordinal)), Is.Empty);
+    }
+
+    [Test]
+    public void Csv_logger_writes_a_header_and_a_row_per_epoch()
+    {
+        using var train = Dataset(32, 5);
+        using var model = Model();
+        var path = Path.Combine(folder, "log.csv");
+        Trainer.Fit(model, train, train, Options(epochs: 2) with { Callbacks = [new CsvLogger(path)] });
+        var lines = File.ReadAllLines(path);
+        Assert.That(lines[0], Is.EqualTo("epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds"));
+        Assert.That(lines, Has.Length.EqualTo(3));
+        Assert.That(lines[2], Does.StartWith("2,"));
+    }
+}
