@@ -116,7 +116,7 @@ public static class Trainer
         if (!context.StopRequested)
         {
             history.StopReason = StopReason.Completed;
-            history.StopMessage = string.Create(CultureInfo.InvariantCulture, $"Completed {history.Epochs.Count} epoch(s).");
+            history.StopMessage = string.Create(CultureInfo.InvariantCulture, $"all {history.Epochs.Count} epoch(s) ran.");
         }
         foreach (var callback in options.Callbacks) callback.OnTrainEnd(context);
         model.eval();
