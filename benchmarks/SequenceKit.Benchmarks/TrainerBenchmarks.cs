@@ -72,4 +72,7 @@ public class TrainerEpochBenchmarks
 
     [Benchmark]
     public double TrainerFitWithoutInputChecks() => Trainer.Fit(uncheckedModel, dataset, null, Options)["loss"][0];
+
+    [Benchmark]
+    public double TrainerFitWithoutMemoryTrim() => Trainer.Fit(checkedModel, dataset, null, Options with { MemoryTrimInterval = 0 })["loss"][0];
 }

@@ -62,9 +62,22 @@ var history = Trainer.Fit(model, train, validation, new TrainerOptions
     Epochs = epochs,
     Seed = 42,
     Logger = logging.CreateLogger("Trainer"),
+    Progress = new ProgressBar(),                          // IProgress<TrainingProgress>: reported after every batch
 });
 
 Console.WriteLine();
 Console.WriteLine(history);
 var majority = ClassDistribution.Of(validLabels, classes).MajorityShare;
 Console.WriteLine($"final val_accuracy {history["val_accuracy"][^1]:F4} vs the majority-class share {majority:F4}");
+
+/// <summary>Draws "epoch 3/30 [#########.......] loss 1.2345" on one console line, updated after every batch.</summary>
+sealed class ProgressBar : IProgress<TrainingProgress>
+{
+    public void Report(TrainingProgress p)
+    {
+        if (Console.IsOutputRedirected) return;
+        var done = (p.Batch + 1) * 20 / p.BatchesPerEpoch;
+        Console.Write($"\repoch {p.Epoch + 1}/{p.TotalEpochs} [{new string('#', done)}{new string('.', 20 - done)}] loss {p.RunningLoss:F4}");
+        if (p.Batch + 1 == p.BatchesPerEpoch) Console.Write("\r" + new string(' ', 60) + "\r");
+    }
+}

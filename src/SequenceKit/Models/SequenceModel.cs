@@ -197,12 +197,13 @@ public sealed class SequenceModel : nn.Module<Tensor, Tensor>
     private Tensor PrepareInput(Tensor input)
     {
         var expected = InputShape;
-        var shape = $"[{string.Join(", ", input.shape)}]";
+        var dimensions = input.shape;
+        string Shape() => $"[{string.Join(", ", dimensions)}]";               // built only for an error message
         if (input.Dimensions != expected.Rank)
             throw new ArgumentException(
-                $"input must have rank {expected.Rank}, shape {expected}; got rank {input.Dimensions}, shape {shape}.", nameof(input));
-        if (input.shape[0] == 0)
-            throw new ArgumentException($"input has batch size 0 (shape {shape}); give at least one sample.", nameof(input));
+                $"input must have rank {expected.Rank}, shape {expected}; got rank {input.Dimensions}, shape {Shape()}.", nameof(input));
+        if (dimensions[0] == 0)
+            throw new ArgumentException($"input has batch size 0 (shape {Shape()}); give at least one sample.", nameof(input));
 
         if (expected.Kind == ShapeKind.Tokens)
         {
@@ -210,24 +211,32 @@ public sealed class SequenceModel : nn.Module<Tensor, Tensor>
                 throw new ArgumentException(
                     $"input must hold integer token indices for the model's Embedding; got dtype {input.dtype}. " +
                     "Encode text with a vocabulary, or start the model with Input.Sequence(features) for float features.", nameof(input));
-            if (input.shape[1] == 0)
-                throw new ArgumentException($"input has 0 time steps (shape {shape}).", nameof(input));
+            if (dimensions[1] == 0)
+                throw new ArgumentException($"input has 0 time steps (shape {Shape()}).", nameof(input));
             if (Options.ValidateInputs) CheckTokenRange(input, expected.Features);
-            return input.to(ScalarType.Int64).to(torchDevice);
+            return OnDevice(input, ScalarType.Int64);
         }
 
-        if (input.shape[^1] != expected.Features)
+        if (dimensions[^1] != expected.Features)
             throw new ArgumentException(
-                $"input must have {expected.Features} features in its last dimension, shape {expected}; got {input.shape[^1]}, shape {shape}.",
+                $"input must have {expected.Features} features in its last dimension, shape {expected}; got {dimensions[^1]}, shape {Shape()}.",
                 nameof(input));
         if (!is_floating_point(input))
             throw new ArgumentException(
                 $"input must hold floating-point features; got dtype {input.dtype}. If these are token indices, start the model with an Embedding.",
                 nameof(input));
-        if (expected.HasTimeAxis && input.shape[1] == 0)
-            throw new ArgumentException($"input has 0 time steps (shape {shape}).", nameof(input));
+        if (expected.HasTimeAxis && dimensions[1] == 0)
+            throw new ArgumentException($"input has 0 time steps (shape {Shape()}).", nameof(input));
         if (Options.ValidateInputs) CheckFinite(input);
-        return input.to(ScalarType.Float32).to(torchDevice);
+        return OnDevice(input, ScalarType.Float32);
+    }
+
+    /// <summary>The input itself when it already has the dtype and device; otherwise a converted copy.</summary>
+    private Tensor OnDevice(Tensor input, ScalarType dtype)
+    {
+        var sameDevice = input.device_type == torchDevice.type && (torchDevice.type == DeviceType.CPU || input.device_index == torchDevice.index);
+        if (input.dtype == dtype && sameDevice) return input;
+        return input.to(dtype, torchDevice);
     }
 
     private static void CheckTokenRange(Tensor tokens, long vocabularySize)

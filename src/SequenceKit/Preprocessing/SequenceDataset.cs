@@ -137,7 +137,8 @@ public sealed class SequenceDataset : IDisposable
         static Tensor Gather(Tensor source, Tensor index, Device device)
         {
             var selected = source.index_select(0, index);
-            if (selected.device == device) return selected;
+            // Device is a class without value equality: compare type and ordinal, not references.
+            if (selected.device_type == device.type && (device.type == DeviceType.CPU || selected.device_index == device.index)) return selected;
             using (selected) return selected.to(device);
         }
     }

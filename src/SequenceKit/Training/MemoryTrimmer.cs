@@ -9,6 +9,16 @@ namespace SequenceKit.Training;
 internal static class MemoryTrimmer
 {
     private static bool unavailable = !OperatingSystem.IsLinux();
+    private static long steps;
+
+    /// <summary>
+    /// Counts a training step process-wide and trims every <paramref name="interval"/> steps, so that a loop of short
+    /// <c>Fit</c> calls is trimmed as often as one long run, and no call pays for a trim of its own.
+    /// </summary>
+    public static void CountStep(int interval)
+    {
+        if (interval > 0 && Interlocked.Increment(ref steps) % interval == 0) Trim();
+    }
 
     public static void Trim()
     {

@@ -52,7 +52,6 @@ public static class Trainer
         { Modes = run.Modes };
         foreach (var callback in options.Callbacks) callback.OnTrainBegin(context);
 
-        var step = 0L;
         for (var epoch = firstEpoch; epoch < options.Epochs && !context.StopRequested; epoch++)
         {
             if (cancellationToken.IsCancellationRequested) { Cancelled(context, epoch, 0); break; }
@@ -89,7 +88,7 @@ public static class Trainer
                 context.LearningRate = optimizer.ParamGroups.First().LearningRate;
                 options.Progress?.Report(new(epoch, options.Epochs, b, batches.Count, loss, lossSum / samples));
                 foreach (var callback in options.Callbacks) callback.OnBatchEnd(context);
-                if (options.MemoryTrimInterval > 0 && ++step % options.MemoryTrimInterval == 0) MemoryTrimmer.Trim();
+                MemoryTrimmer.CountStep(options.MemoryTrimInterval);
                 if (context.StopRequested) break;
             }
             if (context.StopRequested) break;
@@ -120,7 +119,6 @@ public static class Trainer
         }
         foreach (var callback in options.Callbacks) callback.OnTrainEnd(context);
         model.eval();
-        MemoryTrimmer.Trim();
         return history;
     }
 

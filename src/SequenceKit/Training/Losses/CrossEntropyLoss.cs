@@ -54,6 +54,16 @@ public sealed class CrossEntropyLoss : ILoss
     /// <inheritdoc />
     public Tensor Compute(Tensor output, Tensor target, LossSetup setup, Tensor? mask)
     {
+        if (mask is null && is_integral(target.dtype))
+        {
+            // Fused kernels, the same weighted mean Σ w·l / Σ w: cross_entropy on logits, nll_loss on log-probabilities.
+            var classes = output.shape[^1];
+            var flat = output.reshape(-1, classes);                                                        // (N, k)
+            var labels = target.to(ScalarType.Int64).reshape(-1);                                          // (N)
+            return setup.OutputActivation == Activation.Softmax
+                ? nn.functional.nll_loss(flat.clamp_min(1e-12).log(), labels, setup.ClassWeights)
+                : nn.functional.cross_entropy(flat, labels, setup.ClassWeights);
+        }
         var logProbabilities = setup.OutputActivation == Activation.Softmax
             ? output.clamp_min(1e-12).log()                       // probabilities in: log only, no second softmax
             : output.log_softmax(-1);                            // logits in                          // (B, [T,] k)

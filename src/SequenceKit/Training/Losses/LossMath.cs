@@ -10,6 +10,7 @@ internal static class LossMath
     /// <summary>Σ w·l / Σ w over the real elements (mask) with optional per-element weights.</summary>
     public static Tensor WeightedMean(Tensor perElement, Tensor? weights, Tensor? mask)
     {
+        if (weights is null && mask is null) return perElement.mean();                      // the common case: one op
         var w = weights ?? ones_like(perElement);
         if (mask is not null) w = w * mask.to(w.dtype);
         return (perElement * w).sum() / w.sum().clamp_min(1e-12);
