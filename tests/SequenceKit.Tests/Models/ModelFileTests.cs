@@ -8,16 +8,8 @@ using static SequenceKit.Tests.TestData;
 
 namespace SequenceKit.Tests.Models;
 
-public class ModelFileTests
+public class ModelFileTests : TemporaryFolderTest
 {
-    private string folder = "";
-
-    [SetUp]
-    public void CreateFolder() => Directory.CreateDirectory(folder = Path.Combine(Path.GetTempPath(), "sk-tests-" + Guid.NewGuid().ToString("N")));
-
-    [TearDown]
-    public void DeleteFolder() => Directory.Delete(folder, recursive: true);
-
     private static SequenceModel TextModel(long seed = 1) => new(Seeded(seed), new Embedding(40, 8),
         new Lstm(6, new RecurrentOptions { Layers = 2, Bidirectional = true, Dropout = 0.3, ReturnSequences = true }),
         new Dropout(0.2), new SimpleRnn(5, new SimpleRnnOptions { Activation = SimpleRnnActivation.Relu }), new Dense(3, Activation.Softmax));
@@ -25,7 +17,7 @@ public class ModelFileTests
     [Test]
     public void Round_trip_rebuilds_the_architecture_and_reproduces_outputs()
     {
-        var path = Path.Combine(folder, "text.skmodel");
+        var path = Path.Combine(Folder, "text.skmodel");
         using var tokens = tensor(new long[,] { { 4, 8, 15, 16, 0 }, { 23, 39, 1, 2, 3 } });
         using var original = TextModel();
         original.eval();
@@ -43,7 +35,7 @@ public class ModelFileTests
     [Test]
     public void Round_trip_of_a_float_input_model()
     {
-        var path = Path.Combine(folder, "nested", "series.skmodel");      // folder is created
+        var path = Path.Combine(Folder, "nested", "series.skmodel");      // Folder is created
         using var original = new SequenceModel(Seeded(2), Input.Sequence(3), new Gru(4), new Dense(1));
         using var x = Normal(3, 2, 6, 3);
         original.Save(path);
@@ -55,7 +47,7 @@ public class ModelFileTests
     [Test]
     public void Scalers_travel_with_the_model()
     {
-        var path = Path.Combine(folder, "series.skmodel");
+        var path = Path.Combine(Folder, "series.skmodel");
         var train = new float[,,] { { { 10, 1000 }, { 12, 1100 } }, { { 14, 900 }, { 16, 1300 } } };
         var inputs = new StandardScaler();
         inputs.Fit(train);
@@ -77,7 +69,7 @@ public class ModelFileTests
     [Test]
     public void An_unfitted_scaler_or_bad_name_writes_nothing()
     {
-        var path = Path.Combine(folder, "model.skmodel");
+        var path = Path.Combine(Folder, "model.skmodel");
         using var model = new SequenceModel(Seeded(), Input.Sequence(2), new Gru(2));
         model.Save(path);
         var before = File.ReadAllBytes(path);
@@ -89,13 +81,13 @@ public class ModelFileTests
         model.Scalers["../escape"] = fitted;
         Assert.That(Assert.Throws<ArgumentException>(() => model.Save(path))!.Message, Does.Contain("'../escape'"));
         Assert.That(File.ReadAllBytes(path), Is.EqualTo(before));
-        Assert.That(Directory.GetFiles(folder), Has.Length.EqualTo(1));
+        Assert.That(Directory.GetFiles(Folder), Has.Length.EqualTo(1));
     }
 
     [Test]
     public void A_corrupt_scaler_entry_is_named()
     {
-        var path = Path.Combine(folder, "model.skmodel");
+        var path = Path.Combine(Folder, "model.skmodel");
         using (var model = new SequenceModel(Seeded(), Input.Sequence(1), new Gru(2)))
         {
             var scaler = new StandardScaler();
@@ -110,7 +102,7 @@ public class ModelFileTests
     [Test]
     public void A_failed_save_leaves_the_previous_file_intact_and_no_temporary_file()
     {
-        var path = Path.Combine(folder, "model.skmodel");
+        var path = Path.Combine(Folder, "model.skmodel");
         using var first = TextModel(seed: 1);
         first.Save(path);
         var before = File.ReadAllBytes(path);
@@ -119,7 +111,7 @@ public class ModelFileTests
         Assert.Throws<IOException>(() => ModelFile.Write(second, path, stream => new FailingStream(stream, failAfterBytes: 2000)));
 
         Assert.That(File.ReadAllBytes(path), Is.EqualTo(before), "previous file untouched");
-        Assert.That(Directory.GetFiles(folder), Is.EqualTo(new[] { path }), "temporary file removed");
+        Assert.That(Directory.GetFiles(Folder), Is.EqualTo(new[] { path }), "temporary file removed");
         using var loaded = SequenceModel.Load(path);
         using var tokens = tensor(new long[,] { { 1, 2, 3 } });
         first.eval();
@@ -162,16 +154,16 @@ public class ModelFileTests
     [Test]
     public void Foreign_files_are_rejected()
     {
-        var text = Path.Combine(folder, "notes.skmodel");
+        var text = Path.Combine(Folder, "notes.skmodel");
         File.WriteAllText(text, "definitely not a model");
         Assert.That(Assert.Throws<ModelFileException>(() => SequenceModel.Load(text))!.Message, Does.Contain("not a SequenceKit model"));
 
-        var zip = Path.Combine(folder, "other.zip");
+        var zip = Path.Combine(Folder, "other.zip");
         using (var archive = ZipFile.Open(zip, ZipArchiveMode.Create))
             archive.CreateEntry("readme.txt");
         Assert.That(Assert.Throws<ModelFileException>(() => SequenceModel.Load(zip))!.Message, Does.Contain("no manifest.json"));
 
-        Assert.Throws<FileNotFoundException>(() => SequenceModel.Load(Path.Combine(folder, "missing.skmodel")));
+        Assert.Throws<FileNotFoundException>(() => SequenceModel.Load(Path.Combine(Folder, "missing.skmodel")));
     }
 
     [Test]
@@ -197,7 +189,7 @@ public class ModelFileTests
 
     private string Save(SequenceModel model)
     {
-        var path = Path.Combine(folder, Guid.NewGuid().ToString("N") + ".skmodel");
+        var path = Path.Combine(Folder, Guid.NewGuid().ToString("N") + ".skmodel");
         using (model) model.Save(path);
         return path;
     }

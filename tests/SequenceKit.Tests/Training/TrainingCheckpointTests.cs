@@ -7,20 +7,12 @@ using static SequenceKit.Tests.Training.TrainingData;
 
 namespace SequenceKit.Tests.Training;
 
-public class TrainingCheckpointTests
+public class TrainingCheckpointTests : TemporaryFolderTest
 {
-    private string folder = "";
-
-    [SetUp]
-    public void CreateFolder() => Directory.CreateDirectory(folder = Path.Combine(Path.GetTempPath(), "sk-resume-" + Guid.NewGuid().ToString("N")));
-
-    [TearDown]
-    public void DeleteFolder() => Directory.Delete(folder, recursive: true);
-
     private TrainerOptions ResumableOptions(int epochs) => Options(epochs) with
     {
         MetricScheduler = new ReduceLrOnPlateau(new ReduceLrOnPlateauOptions { Monitor = "loss", Patience = 1, Factor = 0.5, MinDelta = 0.01 }),
-        Callbacks = [new ModelCheckpoint(new ModelCheckpointOptions(Path.Combine(folder, "epoch-{epoch}.ckpt")) { SaveBestOnly = false })],
+        Callbacks = [new ModelCheckpoint(new ModelCheckpointOptions(Path.Combine(Folder, "epoch-{epoch}.ckpt")) { SaveBestOnly = false })],
     };
 
     [Test]
@@ -33,7 +25,7 @@ public class TrainingCheckpointTests
         using var interrupted = Model(seed: 3, dropout: true);
         Trainer.Fit(interrupted, train, null, ResumableOptions(5));
         using var resumed = Model(seed: 99, dropout: true);               // other initial weights: all come from the checkpoint
-        var rest = Trainer.Fit(resumed, train, null, ResumableOptions(10) with { ResumeFrom = Path.Combine(folder, "epoch-5.ckpt") });
+        var rest = Trainer.Fit(resumed, train, null, ResumableOptions(10) with { ResumeFrom = Path.Combine(Folder, "epoch-5.ckpt") });
 
         Assert.That(Weights(resumed), Is.EqualTo(Weights(straight)), "bit-identical final weights");
         Assert.That(rest.Epochs, Has.Count.EqualTo(10));
@@ -47,7 +39,7 @@ public class TrainingCheckpointTests
         using var train = Dataset(16, 2);
         using var model = Model();
         Trainer.Fit(model, train, null, ResumableOptions(1));
-        var checkpoint = Path.Combine(folder, "epoch-1.ckpt");
+        var checkpoint = Path.Combine(Folder, "epoch-1.ckpt");
 
         using var wider = new SequenceModel(Input.Sequence(2), new Gru(9), new Dense(2));
         var error = Assert.Throws<SequenceKitException>(() => Trainer.Fit(wider, train, null, ResumableOptions(2) with { ResumeFrom = checkpoint }))!;
@@ -59,6 +51,6 @@ public class TrainingCheckpointTests
         File.WriteAllBytes(checkpoint, File.ReadAllBytes(checkpoint)[..100]);
         Assert.That(Assert.Throws<SequenceKitException>(() => Trainer.Fit(same, train, null, ResumableOptions(2) with { ResumeFrom = checkpoint }))!.Message,
             Does.Contain("cannot be read"));
-        Assert.Throws<FileNotFoundException>(() => Trainer.Fit(same, train, null, ResumableOptions(2) with { ResumeFrom = Path.Combine(folder, "none.ckpt") }));
+        Assert.Throws<FileNotFoundException>(() => Trainer.Fit(same, train, null, ResumableOptions(2) with { ResumeFrom = Path.Combine(Folder, "none.ckpt") }));
     }
 }

@@ -4,14 +4,16 @@ using static TorchSharp.torch;
 
 namespace SequenceKit.Training.Metrics;
 
-/// <summary>Mean absolute error over all output elements (real steps only for padded sequences).</summary>
-public sealed class MeanAbsoluteError : IMetric
+/// <summary>A mean of an element-wise error over all output elements (real steps only for padded sequences).</summary>
+public abstract class ElementwiseErrorMetric : IMetric
 {
     private double sum;
     private long count;
 
+    private protected ElementwiseErrorMetric() { }
+
     /// <inheritdoc />
-    public string Name => "mae";
+    public abstract string Name { get; }
 
     /// <inheritdoc />
     public MetricMode Mode => MetricMode.Minimize;
@@ -23,41 +25,38 @@ public sealed class MeanAbsoluteError : IMetric
     public void Update(Tensor output, Tensor target, Tensor? mask)
     {
         using var scope = NewDisposeScope();
-        var error = (output - target.to(output.dtype)).abs();
+        var error = Error(output - target.to(output.dtype));
         if (mask is not null) error = error.masked_select(mask.unsqueeze(-1).expand_as(error));
         sum += error.sum().to(ScalarType.Float64).item<double>();
         count += error.numel();
     }
 
     /// <inheritdoc />
-    public double Result() => count == 0 ? double.NaN : sum / count;
+    public double Result() => count == 0 ? double.NaN : Finish(sum / count);
+
+    /// <summary>The per-element error of a difference (output − target).</summary>
+    private protected abstract Tensor Error(Tensor difference);
+
+    /// <summary>Turns the mean error into the metric (identity, or a square root).</summary>
+    private protected virtual double Finish(double meanError) => meanError;
+}
+
+/// <summary>Mean absolute error over all output elements (real steps only for padded sequences).</summary>
+public sealed class MeanAbsoluteError : ElementwiseErrorMetric
+{
+    /// <inheritdoc />
+    public override string Name => "mae";
+
+    private protected override Tensor Error(Tensor difference) => difference.abs();
 }
 
 /// <summary>Root mean squared error over all output elements (real steps only for padded sequences).</summary>
-public sealed class RootMeanSquaredError : IMetric
+public sealed class RootMeanSquaredError : ElementwiseErrorMetric
 {
-    private double sum;
-    private long count;
-
     /// <inheritdoc />
-    public string Name => "rmse";
+    public override string Name => "rmse";
 
-    /// <inheritdoc />
-    public MetricMode Mode => MetricMode.Minimize;
+    private protected override Tensor Error(Tensor difference) => difference.square();
 
-    /// <inheritdoc />
-    public void Reset(MetricSetup setup) => (sum, count) = (0, 0);
-
-    /// <inheritdoc />
-    public void Update(Tensor output, Tensor target, Tensor? mask)
-    {
-        using var scope = NewDisposeScope();
-        var error = (output - target.to(output.dtype)).square();
-        if (mask is not null) error = error.masked_select(mask.unsqueeze(-1).expand_as(error));
-        sum += error.sum().to(ScalarType.Float64).item<double>();
-        count += error.numel();
-    }
-
-    /// <inheritdoc />
-    public double Result() => count == 0 ? double.NaN : Math.Sqrt(sum / count);
+    private protected override double Finish(double meanError) => Math.Sqrt(meanError);
 }

@@ -5,16 +5,8 @@ using static SequenceKit.Tests.Training.TrainingData;
 
 namespace SequenceKit.Tests.Training.Callbacks;
 
-public class CallbackTests
+public class CallbackTests : TemporaryFolderTest
 {
-    private string folder = "";
-
-    [SetUp]
-    public void CreateFolder() => Directory.CreateDirectory(folder = Path.Combine(Path.GetTempPath(), "sk-callbacks-" + Guid.NewGuid().ToString("N")));
-
-    [TearDown]
-    public void DeleteFolder() => Directory.Delete(folder, recursive: true);
-
     /// <summary>Records the weights at the end of a chosen epoch.</summary>
     private sealed class WeightsAt(int epoch) : Callback
     {
@@ -78,13 +70,13 @@ public class CallbackTests
     {
         using var train = Dataset(32, 4);
         using var model = Model();
-        var every = new ModelCheckpoint(new ModelCheckpointOptions(Path.Combine(folder, "every-{epoch}.ckpt")) { SaveBestOnly = false });
-        var best = new ModelCheckpoint(new ModelCheckpointOptions(Path.Combine(folder, "best.ckpt")) { Monitor = "loss" });
+        var every = new ModelCheckpoint(new ModelCheckpointOptions(Path.Combine(Folder, "every-{epoch}.ckpt")) { SaveBestOnly = false });
+        var best = new ModelCheckpoint(new ModelCheckpointOptions(Path.Combine(Folder, "best.ckpt")) { Monitor = "loss" });
         var history = Trainer.Fit(model, train, null, Options(epochs: 3) with { Callbacks = [every, best] });
         Assert.That(every.Written.Select(Path.GetFileName), Is.EqualTo(new[] { "every-1.ckpt", "every-2.ckpt", "every-3.ckpt" }));
         var improvements = 1 + Enumerable.Range(1, 2).Count(e => history["loss"][e] < history["loss"].Take(e).Min());
         Assert.That(best.Written, Has.Count.EqualTo(improvements));
-        Assert.That(Directory.GetFiles(folder).Where(f => f.EndsWith(".tmp", StringComparison.Ordinal)), Is.Empty);
+        Assert.That(Directory.GetFiles(Folder).Where(f => f.EndsWith(".tmp", StringComparison.Ordinal)), Is.Empty);
     }
 
     [Test]
@@ -92,7 +84,7 @@ public class CallbackTests
     {
         using var train = Dataset(32, 5);
         using var model = Model();
-        var path = Path.Combine(folder, "log.csv");
+        var path = Path.Combine(Folder, "log.csv");
         Trainer.Fit(model, train, train, Options(epochs: 2) with { Callbacks = [new CsvLogger(path)] });
         var lines = File.ReadAllLines(path);
         Assert.That(lines[0], Is.EqualTo("epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds"));
