@@ -194,6 +194,24 @@ public sealed class SequenceModel : nn.Module<Tensor, Tensor>
     /// <exception cref="ModelFileException">The file is truncated, corrupt, not a SequenceKit model, from a newer format, or its weights do not match its architecture.</exception>
     public static SequenceModel Load(string path, SequenceModelOptions? options = null) => ModelFile.Read(path, options);
 
+    /// <summary>
+    /// A new model with the same architecture (rebuilt from the layers' configurations), options and device, and a copy
+    /// of the weights (or fresh weights from <paramref name="seed"/>). Probes train copies so that the user's model is never touched.
+    /// </summary>
+    /// <param name="copyWeights">Copy the weights (default), or keep the fresh initialization.</param>
+    /// <param name="seed">Seeds a fresh initialization.</param>
+    /// <exception cref="SequenceKitException">A layer's type is not registered (a custom layer without <see cref="LayerRegistry.Register"/>).</exception>
+    internal SequenceModel Copy(bool copyWeights = true, long? seed = null)
+    {
+        var copy = new SequenceModel(Options with { Seed = seed, Logger = null, Device = Device },
+            layers.Select(l => LayerRegistry.Create(l.TypeName, l.GetConfig())).ToArray());
+        if (!copyWeights) return copy;                                   // freshly initialized, same architecture
+        using var _ = no_grad();
+        var source = state_dict();
+        foreach (var (name, tensor) in copy.state_dict()) tensor.copy_(source[name]);
+        return copy;
+    }
+
     private Tensor PrepareInput(Tensor input)
     {
         var expected = InputShape;

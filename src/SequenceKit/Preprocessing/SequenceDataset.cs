@@ -67,6 +67,7 @@ public sealed class SequenceDataset : IDisposable
 
     internal Tensor Inputs => inputs;
     internal Tensor Targets => targets;
+    internal Tensor? Lengths => lengths;
 
     /// <summary>Whether the dataset carries sequence lengths.</summary>
     public bool HasLengths => lengths is not null;

@@ -49,7 +49,7 @@ public static class Trainer
         var nextEpoch = firstEpoch;
         var context = new TrainingContext(model, optimizer, history, options.Epochs, run.Names,
             path => TrainingCheckpoint.Save(path, model, optimizer, options, history, nextEpoch, baseRate))
-        { Modes = run.Modes };
+        { Modes = run.Modes, Train = train, Validation = validation, Options = options };
         foreach (var callback in options.Callbacks) callback.OnTrainBegin(context);
 
         for (var epoch = firstEpoch; epoch < options.Epochs && !context.StopRequested; epoch++)
@@ -191,6 +191,10 @@ public static class Trainer
         ForEachEvaluationBatch(model, data, batchSize, (output, batch, mask) => matrix.Update(output, batch.Targets, mask));
         return matrix;
     }
+
+    /// <summary>The loss setup for a model and data, checked as <see cref="Fit"/> checks it (for diagnostic probes).</summary>
+    internal static LossSetup CreateLossSetup(SequenceModel model, SequenceDataset data, TrainerOptions options) =>
+        Prepare(model, data, null, options with { Callbacks = [], MetricScheduler = null, ResumeFrom = null }).Setup;
 
     /// <summary>The direction of a monitored name in a run (losses minimize; metrics say theirs).</summary>
     internal static MetricMode ModeOf(string monitor, TrainingContext context) =>

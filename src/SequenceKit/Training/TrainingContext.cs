@@ -1,5 +1,6 @@
 using SequenceKit.Models;
 using SequenceKit.Monitoring;
+using SequenceKit.Preprocessing;
 using TorchSharp.Modules;
 
 namespace SequenceKit.Training;
@@ -15,6 +16,15 @@ public sealed class TrainingContext
         (Model, Optimizer, History, TotalEpochs, AvailableMetrics, this.saveCheckpoint) =
             (model, optimizer, history, totalEpochs, availableMetrics, saveCheckpoint);
     }
+
+    /// <summary>The training data.</summary>
+    public SequenceDataset Train { get; internal init; } = null!;
+
+    /// <summary>The validation data, or null.</summary>
+    public SequenceDataset? Validation { get; internal init; }
+
+    /// <summary>The run's options (loss, optimizer, metrics, …).</summary>
+    public TrainerOptions Options { get; internal init; } = null!;
 
     /// <summary>The model being trained.</summary>
     public SequenceModel Model { get; }

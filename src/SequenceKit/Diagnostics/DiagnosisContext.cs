@@ -1,0 +1,90 @@
+using SequenceKit.Layers;
+using SequenceKit.Models;
+using SequenceKit.Preprocessing;
+using SequenceKit.Training;
+using SequenceKit.Training.Losses;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SequenceKit.Diagnostics;
+
+/// <summary>What the checks look at, computed once and shared: samples of the data, predictions, the loss setup.</summary>
+internal sealed class DiagnosisContext : IDisposable
+{
+    private readonly List<IDisposable> owned = [];
+    private (long[] Predicted, long[] Actual)? classes;
+
+    public DiagnosisContext(SequenceModel model, SequenceDataset train, SequenceDataset? validation, History history, TrainerOptions training, DoctorOptions options)
+    {
+        (Model, Train, Validation, History, Training, Options) = (model, train, validation, history, training, options);
+        Setup = Trainer.CreateLossSetup(model, train, training);
+        if (Setup.ClassWeights is { } weights) owned.Add(weights);
+    }
+
+    public SequenceModel Model { get; }
+    public SequenceDataset Train { get; }
+    public SequenceDataset? Validation { get; }
+    public History History { get; }
+    public TrainerOptions Training { get; }
+    public DoctorOptions Options { get; }
+    public LossSetup Setup { get; }
+
+    /// <summary>The set accuracy is judged on: validation when there is one.</summary>
+    public SequenceDataset Evaluated => Validation ?? Train;
+
+    public string EvaluatedName => Validation is null ? "training" : "validation";
+
+    public bool IsClassification => Setup.TargetsAreIndices || Setup.TargetsAreDistributions;
+
+    public long ClassCount => Math.Max(2, Setup.OutputUnits);
+
+    public Activation OutputActivation => Setup.OutputActivation;
+
+    /// <summary>Predicted and actual classes over (up to 4·SampleSize rows of) the evaluated set.</summary>
+    public (long[] Predicted, long[] Actual) Classes => classes ??= ComputeClasses();
+
+    /// <summary>The first <paramref name="rows"/> rows of a dataset as a batch on the model's device.</summary>
+    public DataBatch Sample(SequenceDataset data, int rows)
+    {
+        var batch = data.GetBatch(Enumerable.Range(0, (int)Math.Min(rows, data.Count)).Select(i => (long)i).ToArray(), Model.Device);
+        owned.Add(batch);
+        return batch;
+    }
+
+    /// <summary>A copy of the model (or a freshly initialized one of the same architecture) for probes; disposed with the context.</summary>
+    public SequenceModel CopyModel(bool fresh = false)
+    {
+        var copy = fresh ? Model.Copy(copyWeights: false, seed: 12345) : Model.Copy();
+        owned.Add(copy);
+        return copy;
+    }
+
+    /// <summary>The mean loss of a model on a batch (a scalar tensor with its graph).</summary>
+    public Tensor Loss(SequenceModel model, DataBatch batch) =>
+        Training.Loss.Compute(model.Forward(batch.Inputs, batch.Lengths), batch.Targets, Setup, null);
+
+    /// <summary>The loss values of every completed epoch ("loss", or "val_loss").</summary>
+    public double[] Series(string name) => History.Epochs.Where(e => e.Metrics.ContainsKey(name)).Select(e => e.Metrics[name]).ToArray();
+
+    public void Dispose()
+    {
+        foreach (var item in owned) item.Dispose();
+        owned.Clear();
+    }
+
+    private (long[], long[]) ComputeClasses()
+    {
+        var rows = (int)Math.Min(4L * Options.SampleSize, Evaluated.Count);
+        var batch = Evaluated.GetBatch(Enumerable.Range(0, rows).Select(i => (long)i).ToArray());
+        using (batch)
+        {
+            using var output = Trainer.Predict(Model, batch.Inputs, batch.Lengths);
+            using var scope = NewDisposeScope();
+            var predicted = Setup.OutputUnits == 1
+                ? output.squeeze(-1).gt(OutputActivation == Activation.Sigmoid ? 0.5 : 0.0).to(ScalarType.Int64)
+                : output.argmax(-1);
+            var actual = is_integral(batch.Targets.dtype) ? batch.Targets.to(ScalarType.Int64) : batch.Targets.argmax(-1);
+            return (predicted.flatten().data<long>().ToArray(), actual.cpu().flatten().data<long>().ToArray());
+        }
+    }
+}

@@ -1,0 +1,20 @@
+using System.Globalization;
+
+namespace SequenceKit.Diagnostics;
+
+/// <summary>One thing the training doctor found, with the numbers behind it and the change that addresses it.</summary>
+/// <param name="Code">A stable code, e.g. "SK001"; each has a section in docs/diagnostics.md.</param>
+/// <param name="Title">A short name, e.g. "Predicts the majority class".</param>
+/// <param name="Severity">How much it matters.</param>
+/// <param name="Confidence">How sure the doctor is, in [0, 1]; the report ranks by it.</param>
+/// <param name="Message">The finding in a sentence that names its numbers.</param>
+/// <param name="Evidence">The numbers, by name.</param>
+/// <param name="Fix">A concrete SequenceKit change.</param>
+public sealed record Finding(string Code, string Title, Severity Severity, double Confidence, string Message,
+    IReadOnlyDictionary<string, double> Evidence, string Fix)
+{
+    /// <summary>"SK001 [Critical, 0.95] Predicts the majority class: … Fix: …".</summary>
+    /// <returns>The finding in one paragraph.</returns>
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture, $"{Code} [{Severity}, confidence {Confidence:F2}] {Title}: {Message} Fix: {Fix}");
+}
