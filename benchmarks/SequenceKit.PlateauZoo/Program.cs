@@ -1,6 +1,6 @@
 // The plateau zoo: every case trains with the training doctor attached; the table says whether the doctor's top
 // finding is the case's known cause, when the plateau was diagnosed, and what the passive checks cost per epoch.
-// Run: dotnet run -c Release --project benchmarks/SequenceKit.PlateauZoo [-- --markdown docs/zoo.md] [--filter text]
+// Run: dotnet run -c Release --project benchmarks/SequenceKit.PlateauZoo [-- --markdown FILE] [--filter TEXT] [--reports]
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -44,7 +44,7 @@ foreach (var zooCase in Cases.All.Where(c => filter is null || c.Name.Contains(f
     rows.Add(string.Create(CultureInfo.InvariantCulture,
         $"| {zooCase.Name} | {zooCase.ExpectedCode ?? "healthy"} | {found} | {(ok ? "yes" : "**no**")} | {when} | {overhead:P2} |"));
     Console.WriteLine(rows[^1]);
-    if (!ok && report is not null) Console.WriteLine(report);
+    if ((!ok || args.Contains("--reports")) && report is not null) Console.WriteLine(report);
 }
 
 var table = new StringBuilder();

@@ -224,13 +224,29 @@ internal static class Checks
             if (ratio > 0.3)
                 return new Finding("SK006", "Learning rate too high", Severity.Critical, 0.75,
                     F($"One optimizer step at learning rate {rate:G3} changes the weights by {ratio:P1} of their norm (healthy: well under 10%)."),
-                    evidence, F($"Lower the learning rate to about {rate * 0.005 / ratio:G2}; LearningRateFinder.Run suggests one from a range test."));
+                    evidence, F($"Lower the learning rate to about {Suggest(c, evidence, rate * 0.01 / ratio):G2}."));
             if (ratio < 1e-5 && creeping)
                 return new Finding("SK006", "Learning rate too low", Severity.Warning, 0.75,
                     F($"One optimizer step at learning rate {rate:G3} changes the weights by only {ratio:E1} of their norm (healthy: about 1e-3), and the loss fell only from {losses[0]:G4} to {losses[^1]:G4}."),
-                    evidence, F($"Raise the learning rate to about {Math.Min(rate * 1e-3 / Math.Max(ratio, 1e-12), 1e-2):G2} (Adam usually works at 1e-3); LearningRateFinder.Run suggests one from a range test."));
+                    evidence, F($"Raise the learning rate to about {Suggest(c, evidence, Math.Min(rate * 1e-3 / Math.Max(ratio, 1e-12), 1e-2)):G2}."));
         }
         return null;
+    }
+
+    /// <summary>The range test's suggestion (on a fresh copy), or the fallback when it cannot run.</summary>
+    private static double Suggest(DiagnosisContext c, Dictionary<string, double> evidence, double fallback)
+    {
+        try
+        {
+            using var fresh = c.Model.Copy(copyWeights: false, seed: 12345);
+            var result = LearningRateFinder.Run(fresh, c.Train, c.Training, new LearningRateRangeOptions { Steps = 60, StartRate = 1e-6, EndRate = 1 });
+            evidence["range test suggestion"] = result.SuggestedRate;
+            return result.SuggestedRate;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return fallback;
+        }
     }
 
     // SK007
