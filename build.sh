@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SequenceKit's one entry point for building, testing and packaging.
-#   ./build.sh sample          run the main sample (src/Samples/QuickStart)
+#   ./build.sh sample          run the main sample (src/Samples/StuckAccuracy); charts in artifacts/stuck-accuracy
 #   ./build.sh test            run the test suite (what CI runs); results in artifacts/test-results/*.trx
 #   ./build.sh pack            build the NuGet package into artifacts/packages
 #   ./build.sh verify-package  pack, then build and run the README's C# snippet in an outside console app
@@ -18,7 +18,7 @@ case "$command" in
     bash build/setup-native.sh ;;
   sample)
     bash build/setup-native.sh
-    dotnet run --project src/Samples/QuickStart -c Release "$@" ;;
+    dotnet run --project src/Samples/StuckAccuracy -c Release -- --output artifacts/stuck-accuracy "$@" ;;
   test)
     bash build/setup-native.sh
     # Debian 12's own libstdc++ lets one integration test prove the load-failure message; best effort.

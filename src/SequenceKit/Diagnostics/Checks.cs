@@ -219,29 +219,33 @@ internal static class Checks
                 weight += old.square().sum().to(ScalarType.Float64).item<double>();
             }
             var ratio = Math.Sqrt(update / Math.Max(weight, 1e-30));
-            var creeping = losses.Length >= 3 && losses.All(double.IsFinite) && (losses[0] - losses[^1]) / Math.Abs(losses[0]) < 0.02 * losses.Length;
+            // Creeping: under 1% relative improvement per epoch on average.
+            var creeping = losses.Length >= 3 && losses.All(double.IsFinite) && (losses[0] - losses[^1]) / Math.Abs(losses[0]) < 0.01 * losses.Length;
             var evidence = E(("learning rate", rate), ("update / weight ratio", ratio));
             if (ratio > 0.3)
                 return new Finding("SK006", "Learning rate too high", Severity.Critical, 0.75,
                     F($"One optimizer step at learning rate {rate:G3} changes the weights by {ratio:P1} of their norm (healthy: well under 10%)."),
-                    evidence, F($"Lower the learning rate to about {Suggest(c, evidence, rate * 0.01 / ratio):G2}."));
-            if (ratio < 1e-5 && creeping)
+                    evidence, F($"Lower the learning rate to about {Suggest(c, evidence, rate * 0.01 / ratio, below: rate):G2}."));
+            if (ratio < 1e-4 && creeping)
                 return new Finding("SK006", "Learning rate too low", Severity.Warning, 0.75,
                     F($"One optimizer step at learning rate {rate:G3} changes the weights by only {ratio:E1} of their norm (healthy: about 1e-3), and the loss fell only from {losses[0]:G4} to {losses[^1]:G4}."),
-                    evidence, F($"Raise the learning rate to about {Suggest(c, evidence, Math.Min(rate * 1e-3 / Math.Max(ratio, 1e-12), 1e-2)):G2}."));
+                    evidence, F($"Raise the learning rate to about {Suggest(c, evidence, Math.Min(rate * 1e-3 / Math.Max(ratio, 1e-12), 1e-2), above: rate):G2}."));
         }
         return null;
     }
 
-    /// <summary>The range test's suggestion (on a fresh copy), or the fallback when it cannot run.</summary>
-    private static double Suggest(DiagnosisContext c, Dictionary<string, double> evidence, double fallback)
+    /// <summary>
+    /// The range test's suggestion (on a fresh copy) when it points the right way (below a rate that is too high, above
+    /// one that is too low); otherwise, or when it cannot run, the update-ratio estimate.
+    /// </summary>
+    private static double Suggest(DiagnosisContext c, Dictionary<string, double> evidence, double fallback, double below = double.PositiveInfinity, double above = 0)
     {
         try
         {
             using var fresh = c.Model.Copy(copyWeights: false, seed: 12345);
             var result = LearningRateFinder.Run(fresh, c.Train, c.Training, new LearningRateRangeOptions { Steps = 60, StartRate = 1e-6, EndRate = 1 });
             evidence["range test suggestion"] = result.SuggestedRate;
-            return result.SuggestedRate;
+            return result.SuggestedRate < below && result.SuggestedRate > above ? result.SuggestedRate : fallback;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
