@@ -2,6 +2,7 @@ using System.Globalization;
 using SequenceKit.Layers;
 using SequenceKit.Preprocessing;
 using SequenceKit.Training.Losses;
+using SequenceKit.Training.Metrics;
 using SequenceKit.Training.Optimizers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -392,9 +393,7 @@ internal static class Checks
             copy.eval();
             using var _ = no_grad();
             using var scope = NewDisposeScope();
-            var output = copy.Forward(batch.Inputs, batch.Lengths);
-            var predicted = c.Setup.OutputUnits == 1 ? output.squeeze(-1).gt(c.OutputActivation == Activation.Sigmoid ? 0.5 : 0.0).to(ScalarType.Int64) : output.argmax(-1);
-            var actual = is_integral(batch.Targets.dtype) ? batch.Targets.to(ScalarType.Int64) : batch.Targets.argmax(-1);
+            var (predicted, actual) = ClassPredictions.Of(copy.Forward(batch.Inputs, batch.Lengths), batch.Targets, c.MetricSetup, null);
             accuracy = predicted.eq(actual).to(ScalarType.Float64).mean().item<double>();
         }
         var learned = double.IsFinite(last) && (last <= 0.25 * first || accuracy >= 0.99);

@@ -3,6 +3,7 @@ using SequenceKit.Models;
 using SequenceKit.Preprocessing;
 using SequenceKit.Training;
 using SequenceKit.Training.Losses;
+using SequenceKit.Training.Metrics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -39,6 +40,9 @@ internal sealed class DiagnosisContext : IDisposable
     public long ClassCount => Math.Max(2, Setup.OutputUnits);
 
     public Activation OutputActivation => Setup.OutputActivation;
+
+    /// <summary>How metrics (and the class-based checks) read the model's output.</summary>
+    public MetricSetup MetricSetup => new(Setup.OutputActivation, Setup.OutputUnits);
 
     /// <summary>Predicted and actual classes over (up to 4·SampleSize rows of) the evaluated set.</summary>
     public (long[] Predicted, long[] Actual) Classes => classes ??= ComputeClasses();
@@ -80,11 +84,8 @@ internal sealed class DiagnosisContext : IDisposable
         {
             using var output = Trainer.Predict(Model, batch.Inputs, batch.Lengths);
             using var scope = NewDisposeScope();
-            var predicted = Setup.OutputUnits == 1
-                ? output.squeeze(-1).gt(OutputActivation == Activation.Sigmoid ? 0.5 : 0.0).to(ScalarType.Int64)
-                : output.argmax(-1);
-            var actual = is_integral(batch.Targets.dtype) ? batch.Targets.to(ScalarType.Int64) : batch.Targets.argmax(-1);
-            return (predicted.flatten().data<long>().ToArray(), actual.cpu().flatten().data<long>().ToArray());
+            var (predicted, actual) = ClassPredictions.Of(output, batch.Targets, MetricSetup, null);
+            return (predicted.data<long>().ToArray(), actual.data<long>().ToArray());
         }
     }
 }
