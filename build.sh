@@ -4,6 +4,8 @@
 #   ./build.sh test            run the test suite (what CI runs); results in artifacts/test-results/*.trx
 #   ./build.sh pack            build the NuGet package into artifacts/packages
 #   ./build.sh verify-package  pack, then build and run the README's C# snippet in an outside console app
+#   ./build.sh bench [args]    the BenchmarkDotNet suite (default: every benchmark, ShortRun); args go to BenchmarkDotNet
+#   ./build.sh bench-quick     every benchmark once (--job dry): proves the suite builds and runs (CI runs this)
 #   ./build.sh setup           only the native prerequisite check/installation
 # Extra arguments go to dotnet, e.g. ./build.sh test -p:TorchBackend=cuda
 set -euo pipefail
@@ -28,12 +30,22 @@ case "$command" in
     rm -rf artifacts/test-results
     dotnet test SequenceKit.sln -c Release --logger "trx" --logger "console;verbosity=normal" \
       --results-directory artifacts/test-results "$@" ;;
+  bench)
+    bash build/setup-native.sh
+    if [ $# -eq 0 ]; then set -- --filter '*' --job short; fi
+    dotnet run -c Release --project benchmarks/SequenceKit.Benchmarks -- "$@" ;;
+  bench-quick)
+    bash build/setup-native.sh
+    log=$(mktemp)
+    dotnet run -c Release --project benchmarks/SequenceKit.Benchmarks -- --filter '*' --job dry --artifacts artifacts/benchmarks-dry | tee "$log"
+    if grep -qE '\[ERROR\]|Exception:|Benchmarks with issues' "$log"; then echo "bench-quick: a benchmark failed" >&2; exit 1; fi
+    grep -q 'executed benchmarks:' "$log" || { echo "bench-quick: no benchmark ran" >&2; exit 1; } ;;
   pack)
     dotnet pack src/SequenceKit -c Release -o artifacts/packages "$@" ;;
   verify-package)
     bash build/setup-native.sh
     bash build/verify-package.sh ;;
   *)
-    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
     [ -z "$command" ] || { echo "unknown command: $command" >&2; exit 2; } ;;
 esac

@@ -53,6 +53,44 @@ public static class HistoryPlot
         plot.SavePng(path, width, height);
     }
 
+    /// <summary>Writes one metric of several runs on one chart (e.g. the validation loss of three cell types).</summary>
+    /// <param name="histories">The runs, by label.</param>
+    /// <param name="metric">The metric to draw, e.g. "val_loss".</param>
+    /// <param name="path">The PNG file to write.</param>
+    /// <param name="title">The chart's title.</param>
+    /// <param name="baseline">A horizontal reference line (e.g. the loss of a constant prediction), or null.</param>
+    /// <param name="baselineLabel">The reference line's legend text.</param>
+    /// <exception cref="ArgumentException">No run, or a run without the metric.</exception>
+    public static void SaveComparison(IReadOnlyDictionary<string, History> histories, string metric, string path, string title,
+        double? baseline = null, string baselineLabel = "baseline")
+    {
+        ArgumentNullException.ThrowIfNull(histories);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (histories.Count == 0) throw new ArgumentException("Give at least one history.", nameof(histories));
+        var plot = new Plot();
+        plot.Title(title);
+        plot.XLabel("epoch");
+        plot.YLabel(metric);
+        foreach (var (label, history) in histories)
+        {
+            if (history.Epochs.Count == 0 || !history.Epochs[0].Metrics.ContainsKey(metric))
+                throw new ArgumentException($"The history '{label}' has no '{metric}'.", nameof(histories));
+            var scatter = plot.Add.Scatter(history.Epochs.Select(e => (double)(e.Epoch + 1)).ToArray(), history[metric].ToArray());
+            scatter.LegendText = label;
+        }
+        if (baseline is { } value)
+        {
+            var line = plot.Add.HorizontalLine(value);
+            line.LineColor = Colors.Gray;
+            line.LinePattern = LinePattern.Dashed;
+            line.LegendText = baselineLabel;
+        }
+        plot.ShowLegend();
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null) Directory.CreateDirectory(folder);
+        plot.SavePng(path, 900, 500);
+    }
+
     private static void Line(Plot plot, double[] epochs, History history, string name, string label, bool right)
     {
         if (!history.Epochs[0].Metrics.ContainsKey(name)) return;
