@@ -1,0 +1,102 @@
+using System.Collections;
+using SequenceKit.IO;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace SequenceKit.Models;
+
+/// <summary>
+/// Model weights as a PyTorch state_dict (<c>.pth</c>/<c>.pt</c>, read and written by TorchSharp.PyBridge) or a
+/// safetensors file. Files are read only as dictionaries of tensors (nothing in them is executed), and every name,
+/// shape and value is checked against the model before any weight is changed.
+/// </summary>
+internal static class WeightFile
+{
+    private enum Format { PyTorch, Safetensors }
+
+    public static void Save(SequenceModel model, string path)
+    {
+        var format = FormatOf(path);
+        var state = model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().cpu());
+        try
+        {
+            AtomicFile.Write(path, stream =>
+            {
+                if (format == Format.Safetensors) Safetensors.SaveStateDict(stream, state, leaveOpen: true);
+                else PyTorchPickler.PickleStateDict(stream, state, leaveOpen: true);
+            });
+        }
+        finally
+        {
+            foreach (var tensor in state.Values) tensor.Dispose();
+        }
+    }
+
+    public static void Load(SequenceModel model, string path)
+    {
+        var format = FormatOf(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"No weight file at '{path}'.", path);
+        Dictionary<string, Tensor> loaded;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            loaded = format == Format.Safetensors
+                ? Safetensors.LoadStateDict(stream, leaveOpen: false)
+                : Tensors(path, PyTorchUnpickler.UnpickleStateDict(stream, leaveOpen: false, skipTensorRead: false));
+        }
+        catch (Exception e) when (e is not ModelFileException and not OutOfMemoryException)
+        {
+            throw new ModelFileException(path, $"it is not a readable {(format == Format.Safetensors ? "safetensors" : "PyTorch state_dict")} file ({e.GetType().Name}: {e.Message}).", e);
+        }
+
+        try
+        {
+            var expected = model.state_dict();
+            var missing = expected.Keys.Where(k => !loaded.ContainsKey(k)).ToList();
+            var unexpected = loaded.Keys.Where(k => !expected.ContainsKey(k)).ToList();
+            if (missing.Count > 0 || unexpected.Count > 0)
+                throw new ModelFileException(path,
+                    $"its parameter names do not match the model. Missing: [{string.Join(", ", missing)}]; unexpected: [{string.Join(", ", unexpected)}]. " +
+                    "SequenceKit names parameters '{layer index}.{PyTorch name}' (e.g. '1.weight_ih_l0'); name the PyTorch submodules \"0\", \"1\", … in the same order.");
+            foreach (var (name, tensor) in expected)
+            {
+                var value = loaded[name];
+                if (!value.shape.SequenceEqual(tensor.shape))
+                    throw new ModelFileException(path, $"parameter '{name}' has shape [{string.Join(", ", value.shape)}] in the file but [{string.Join(", ", tensor.shape)}] in the model.");
+                if (!is_floating_point(value))
+                    throw new ModelFileException(path, $"parameter '{name}' holds {value.dtype} values; expected floating point.");
+                if (!isfinite(value).all().item<bool>())
+                    throw new ModelFileException(path, $"parameter '{name}' holds NaN or infinite values.");
+            }
+            using var _ = no_grad();
+            foreach (var (name, tensor) in expected) tensor.copy_(loaded[name]);     // only after every check passed
+        }
+        finally
+        {
+            foreach (var tensor in loaded.Values) tensor.Dispose();
+        }
+    }
+
+    private static Dictionary<string, Tensor> Tensors(string path, Hashtable table)
+    {
+        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in table)
+        {
+            if (entry.Key is not string name || entry.Value is not Tensor tensor)
+                throw new ModelFileException(path, $"it holds an entry '{entry.Key}' of type {entry.Value?.GetType().Name ?? "null"}; a state_dict holds only named tensors.");
+            result[name] = tensor;
+        }
+        return result;
+    }
+
+    private static Format FormatOf(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        return Path.GetExtension(path).ToLowerInvariant() switch
+        {
+            ".safetensors" => Format.Safetensors,
+            ".pth" or ".pt" => Format.PyTorch,
+            var other => throw new ArgumentException($"path must end in .pth, .pt or .safetensors to choose the format; got '{other}'.", nameof(path)),
+        };
+    }
+}
