@@ -4,7 +4,13 @@ using SequenceKit.TestHost;
 
 // Modes: "native" (default) loads the native backend: exit 0 when it loads, 3 when SequenceKit explains a failure
 // (on stderr). "determinism" trains a small model and prints its history and weights exactly (exit 0).
+// "train-until-killed FOLDER" trains with a checkpoint every epoch and prints "epoch N" until it is killed.
 var mode = args.Length > 0 ? args[0] : "native";
+if (mode == "train-until-killed")
+{
+    ResumeRun.UntilKilled(args[1]);
+    return 0;
+}
 if (mode == "determinism")
 {
     Console.WriteLine(DeterminismRun.Run());

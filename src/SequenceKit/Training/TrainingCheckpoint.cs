@@ -17,7 +17,8 @@ internal static class TrainingCheckpoint
     private const string Format = "SequenceKit.Checkpoint";
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    public static void Save(string path, SequenceModel model, OptimizerHelper optimizer, TrainerOptions options, History history, int nextEpoch, double baseRate)
+    public static void Save(string path, SequenceModel model, OptimizerHelper optimizer, TrainerOptions options, History history, int nextEpoch, double baseRate,
+        Func<Stream, Stream>? wrapStream = null)
     {
         byte[] weights, optimizerState;
         using (var buffer = new MemoryStream())
@@ -58,7 +59,7 @@ internal static class TrainingCheckpoint
             Write(zip, "checkpoint.json", System.Text.Encoding.UTF8.GetBytes(manifest.ToJsonString(Json)));
             Write(zip, "weights.dat", weights);
             Write(zip, "optimizer.dat", optimizerState);
-        });
+        }, wrapStream);
     }
 
     /// <summary>Restores everything into the given model and optimizer; returns the epoch to continue from and the base rate.</summary>
