@@ -160,6 +160,12 @@ internal static class Checks
     private static Finding? ExplodingGradients(DiagnosisContext c)
     {
         var losses = c.Series("loss");
+        var skipped = c.History.Events.Count(e => e.Contains("the step was not applied", StringComparison.Ordinal));
+        if (skipped > 0 && losses.All(double.IsFinite))
+            return new Finding("SK005", "Non-finite loss", Severity.Critical, 0.95,
+                F($"{skipped} batch(es) gave a NaN or infinite loss; the trainer did not apply those steps. First: {c.History.Events.First(e => e.Contains("the step was not applied", StringComparison.Ordinal))}."),
+                E(("skipped steps", skipped)),
+                "Look for extreme or invalid values in the data (scale inputs and targets), clip gradients (TrainerOptions.ClipGradientNorm = 1.0), lower the learning rate, and add TerminateOnNaN.");
         if (losses.Any(l => !double.IsFinite(l)))
             return new Finding("SK005", "Non-finite loss", Severity.Critical, 0.95,
                 F($"The training loss became {losses.First(l => !double.IsFinite(l))} at epoch {Array.FindIndex(losses, l => !double.IsFinite(l)) + 1}."),

@@ -2,7 +2,7 @@ namespace SequenceKit.Training;
 
 /// <summary>One completed epoch.</summary>
 /// <param name="Epoch">The epoch, from 0.</param>
-/// <param name="Metrics">"loss", each metric, and with a validation set "val_loss" and "val_" + each metric.</param>
+/// <param name="Metrics">"loss" (the mean over the steps applied: a batch with a non-finite loss is skipped and listed in <see cref="History.Events"/>), each metric, and with a validation set "val_loss" and "val_" + each metric.</param>
 /// <param name="LearningRate">The learning rate the optimizer used (read from it; the last batch's for per-batch schedules).</param>
 /// <param name="Duration">Wall time of the epoch, validation included.</param>
 public sealed record EpochRecord(int Epoch, IReadOnlyDictionary<string, double> Metrics, double LearningRate, TimeSpan Duration)

@@ -7,6 +7,7 @@ namespace SequenceKit.Training;
 public sealed class History
 {
     private readonly List<EpochRecord> epochs = [];
+    private readonly List<string> events = [];
 
     /// <summary>The completed epochs, in order.</summary>
     public IReadOnlyList<EpochRecord> Epochs => epochs;
@@ -23,7 +24,12 @@ public sealed class History
     /// <exception cref="KeyNotFoundException">No such metric.</exception>
     public IReadOnlyList<double> this[string name] => epochs.Select(e => e[name]).ToArray();
 
+    /// <summary>What happened besides the epochs: skipped non-finite steps, roll-backs, learning-rate cuts by callbacks.</summary>
+    public IReadOnlyList<string> Events => events;
+
     internal void Add(EpochRecord record) => epochs.Add(record);
+
+    internal void AddEvent(string text) => events.Add(text);
 
     internal void Restore(IEnumerable<EpochRecord> records)
     {
@@ -47,6 +53,7 @@ public sealed class History
             foreach (var n in names) text.Append(CultureInfo.InvariantCulture, $" {e.Metrics.GetValueOrDefault(n, double.NaN),14:F4}");
             text.AppendLine(CultureInfo.InvariantCulture, $" {e.LearningRate,10:0.0###e+0} {e.Duration.TotalSeconds,8:F2}");
         }
+        foreach (var e in events) text.AppendLine(CultureInfo.InvariantCulture, $"event: {e}");
         text.Append(CultureInfo.InvariantCulture, $"{StopReason}: {StopMessage}");
         return text.ToString();
     }

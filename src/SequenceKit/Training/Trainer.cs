@@ -49,7 +49,7 @@ public static class Trainer
         var nextEpoch = firstEpoch;
         var context = new TrainingContext(model, optimizer, history, options.Epochs, run.Names,
             path => TrainingCheckpoint.Save(path, model, optimizer, options, history, nextEpoch, baseRate))
-        { Modes = run.Modes, Train = train, Validation = validation, Options = options };
+        { Modes = run.Modes, Train = train, Validation = validation, Options = options, ScaleBaseRate = factor => baseRate *= factor };
         foreach (var callback in options.Callbacks) callback.OnTrainBegin(context);
 
         for (var epoch = firstEpoch; epoch < options.Epochs && !context.StopRequested; epoch++)
@@ -82,18 +82,25 @@ public static class Trainer
 
                 var isStep = (b + 1) % options.AccumulationSteps == 0 || b == batches.Count - 1;
                 var loss = TrainStep(model, train, batches[b], optimizer, options, run, isStep);
-                lossSum += loss * batches[b].Length;
-                samples += batches[b].Length;
+                if (double.IsFinite(loss))
+                {
+                    lossSum += loss * batches[b].Length;                 // the epoch's loss: over the steps applied
+                    samples += batches[b].Length;
+                }
+                else
+                {
+                    history.AddEvent(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch + 1}, batch {b + 1}: loss {loss}; the step was not applied"));
+                }
                 context.BatchLoss = loss;
                 context.LearningRate = optimizer.ParamGroups.First().LearningRate;
-                options.Progress?.Report(new(epoch, options.Epochs, b, batches.Count, loss, lossSum / samples));
+                options.Progress?.Report(new(epoch, options.Epochs, b, batches.Count, loss, samples == 0 ? double.NaN : lossSum / samples));
                 foreach (var callback in options.Callbacks) callback.OnBatchEnd(context);
                 MemoryTrimmer.CountStep(options.MemoryTrimInterval);
                 if (context.StopRequested) break;
             }
             if (context.StopRequested) break;
 
-            var metrics = new Dictionary<string, double> { ["loss"] = lossSum / samples };
+            var metrics = new Dictionary<string, double> { ["loss"] = samples == 0 ? double.NaN : lossSum / samples };
             foreach (var metric in options.Metrics) metrics[metric.Name] = metric.Result();
             if (validation is not null)
                 foreach (var (name, value) in RunEvaluation(model, validation, run, options.Metrics, options.BatchSize))
@@ -210,17 +217,24 @@ public static class Trainer
         var output = model.Forward(batch.Inputs, batch.Lengths);
         var mask = StepMask(output, batch.Lengths);
         var loss = run.Loss.Compute(output, batch.Targets, run.Setup, mask);
+        var value = loss.item<float>();
+        if (!float.IsFinite(value))
+        {
+            // A non-finite loss is never applied: weights and optimizer state stay as they were (callbacks decide what next).
+            optimizer.zero_grad();
+            return value;
+        }
         (options.AccumulationSteps == 1 ? loss : loss / options.AccumulationSteps).backward();
         if (isStep)
         {
-            if (options.ClipGradientValue is { } value) nn.utils.clip_grad_value_(model.parameters(), value);
+            if (options.ClipGradientValue is { } limit) nn.utils.clip_grad_value_(model.parameters(), limit);
             if (options.ClipGradientNorm is { } norm) nn.utils.clip_grad_norm_(model.parameters(), norm);
             optimizer.step();
             optimizer.zero_grad();
         }
         using (no_grad())
             foreach (var metric in options.Metrics) metric.Update(output.detach(), batch.Targets, mask);
-        return loss.item<float>();
+        return value;
     }
 
     /// <summary>

@@ -76,6 +76,22 @@ public sealed class TrainingContext
         History.StopMessage = message;
     }
 
+    internal Action<double> ScaleBaseRate { get; init; } = _ => { };
+
+    /// <summary>
+    /// Multiplies the base learning rate by <paramref name="factor"/> from the next batch on (schedules scale from it),
+    /// and records it in <see cref="History.Events"/>.
+    /// </summary>
+    /// <param name="factor">In (0, 1].</param>
+    /// <param name="reason">Why, for the history.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="factor"/> is outside (0, 1].</exception>
+    public void ReduceLearningRate(double factor, string reason)
+    {
+        if (!(factor > 0 && factor <= 1)) throw new ArgumentOutOfRangeException(nameof(factor), factor, $"factor must be in (0, 1]; got {factor}.");
+        ScaleBaseRate(factor);
+        History.AddEvent($"epoch {Epoch + 1}: learning rate × {factor.ToString(System.Globalization.CultureInfo.InvariantCulture)} ({reason})");
+    }
+
     /// <summary>Writes a full training checkpoint (weights, optimizer, scheduler state, history, epoch) atomically.</summary>
     /// <param name="path">The file to write.</param>
     public void SaveCheckpoint(string path) => saveCheckpoint(path);

@@ -66,6 +66,43 @@ public class CallbackTests : TemporaryFolderTest
     }
 
     [Test]
+    public void A_poisoned_batch_is_never_applied_and_roll_back_keeps_training_going()
+    {
+        // One sample carries a finite but extreme value: its batch's squared error overflows to +Infinity; the rest is fine.
+        var random = new Random(2);
+        var x = new float[64, 2];
+        var y = new float[64, 1];
+        for (var i = 0; i < 64; i++)
+        {
+            (x[i, 0], x[i, 1]) = ((float)random.NextDouble(), (float)random.NextDouble());
+            y[i, 0] = x[i, 0] + x[i, 1];
+        }
+        x[10, 0] = 1e30f;
+        using var train = new SequenceKit.Preprocessing.SequenceDataset(TorchSharp.torch.tensor(x), TorchSharp.torch.tensor(y));
+        SequenceKit.Models.SequenceModel Build() => new(new SequenceKit.Models.SequenceModelOptions { Seed = 1 },
+            SequenceKit.Layers.Input.Vector(2), new SequenceKit.Layers.Dense(1));
+        var options = Options(epochs: 4) with { Loss = new SequenceKit.Training.Losses.MeanSquaredErrorLoss(), Metrics = [], Optimizer = new Sgd { LearningRate = 0.05 } };
+
+        using (var stopped = Build())
+        {
+            var history = Trainer.Fit(stopped, train, null, options with { Callbacks = [new TerminateOnNaN()] });
+            Assert.That(history.StopReason, Is.EqualTo(StopReason.NonFiniteLoss));
+            Assert.That(Weights(stopped).All(float.IsFinite), Is.True, "the infinite step was never applied");
+        }
+
+        using var model = Build();
+        var guard = new TerminateOnNaN(new TerminateOnNaNOptions { Action = NonFiniteLossAction.RollBack, MaxRollbacks = 10 });
+        var rolled = Trainer.Fit(model, train, null, options with { Callbacks = [guard] });
+        Assert.That(rolled.StopReason, Is.EqualTo(StopReason.Completed), rolled.ToString());
+        Assert.That(guard.Rollbacks, Is.EqualTo(4), "one poisoned batch per epoch");
+        Assert.That(rolled.Events, Has.Some.Contains("the step was not applied").And.Some.Contains("rolled back").And.Some.Contains("learning rate × 0.1"));
+        Assert.That(rolled["lr"], Is.Ordered.Descending, "each cut applies from the next batch on");
+        Assert.That(rolled["lr"][^1], Is.LessThanOrEqualTo(0.05 * Math.Pow(0.1, 3) * (1 + 1e-9)), "at least three cuts before the last epoch ended");
+        Assert.That(rolled["loss"].All(double.IsFinite), Is.True, "each epoch's loss covers the steps applied");
+        Assert.That(Weights(model).All(float.IsFinite), Is.True);
+    }
+
+    [Test]
     public void Model_checkpoint_writes_every_epoch_or_only_the_best_and_leaves_no_temporary_file()
     {
         using var train = Dataset(32, 4);
