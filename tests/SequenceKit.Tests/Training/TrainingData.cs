@@ -49,5 +49,9 @@ internal static class TrainingData
         Metrics = [new Accuracy()],
     };
 
-    public static float[] Weights(SequenceModel model) => model.parameters().SelectMany(p => p.detach().cpu().data<float>().ToArray()).ToArray();
+    public static float[] Weights(SequenceModel model)
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();            // the detached CPU copies are freed here
+        return model.parameters().SelectMany(p => p.detach().cpu().data<float>().ToArray()).ToArray();
+    }
 }
