@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using SequenceKit.Layers;
 using SequenceKit.Models;
 using SequenceKit.Preprocessing;
+using SequenceKit.Tests.IO;
 using static TorchSharp.torch;
 using static SequenceKit.Tests.TestData;
 
@@ -108,7 +109,7 @@ public class ModelFileTests : TemporaryFolderTest
         var before = File.ReadAllBytes(path);
 
         using var second = TextModel(seed: 2);
-        Assert.Throws<IOException>(() => ModelFile.Write(second, path, stream => new FailingStream(stream, failAfterBytes: 2000)));
+        Assert.Throws<IOException>(() => ModelFile.Write(second, path, stream => new FaultyStream(stream, budget: 2000)));
 
         Assert.That(File.ReadAllBytes(path), Is.EqualTo(before), "previous file untouched");
         Assert.That(Directory.GetFiles(Folder), Is.EqualTo(new[] { path }), "temporary file removed");
@@ -215,28 +216,6 @@ public class ModelFileTests : TemporaryFolderTest
         {
             using var stream = output.CreateEntry(name).Open();
             stream.Write(bytes);
-        }
-    }
-
-    /// <summary>Passes writes through until a byte budget is spent, then fails like a full disk.</summary>
-    private sealed class FailingStream(Stream inner, long failAfterBytes) : Stream
-    {
-        private long written;
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => written; set => throw new NotSupportedException(); }
-        public override void Flush() => inner.Flush();
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count)
-        {
-            if (written + count > failAfterBytes) throw new IOException("No space left on device (simulated).");
-            inner.Write(buffer, offset, count);
-            written += count;
         }
     }
 }
