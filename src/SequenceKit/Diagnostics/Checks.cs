@@ -54,7 +54,18 @@ internal static class Checks
         var classShare = actual.Count(a => a == top.Key) / (double)n;
         var accuracy = predicted.Zip(actual).Count(p => p.First == p.Second) / (double)n;
         var tolerance = Math.Max(0.02, 2 * Math.Sqrt(classShare * (1 - classShare) / n));
-        if (predictedShare < 0.9 || Math.Abs(accuracy - classShare) > tolerance) return null;
+        var majority = actual.GroupBy(a => a).MaxBy(g => g.Count())!;
+        var majorityShare = (double)majority.Count() / n;
+        if (predictedShare < 0.9 || Math.Abs(accuracy - classShare) > tolerance)
+        {
+            // Predictions spread over the classes, yet no better than always answering the majority class.
+            var margin = Math.Max(0.02, 2 * Math.Sqrt(majorityShare * (1 - majorityShare) / n));
+            if (accuracy > majorityShare + margin) return null;
+            return new Finding("SK001", "No better than predicting the majority class", Severity.Warning, 0.55,
+                F($"{c.EvaluatedName} accuracy {accuracy:F4} does not beat the share of the largest class {majority.Key} ({majorityShare:F4}), the accuracy of always predicting it; the predictions are spread over the classes ({predictedShare:P0} at most for one), so the model has not learned what separates them."),
+                E(("accuracy", accuracy), ("majority class", majority.Key), ("majority share", majorityShare), ("largest share of predictions", predictedShare)),
+                "Look at the other findings for the cause; if there is none, train longer or with a tuned learning rate (LearningRateFinder.Run), or give the model the information it needs (longer windows, other features).");
+        }
         var shares = actual.GroupBy(a => a).Select(g => (double)g.Count() / n).ToArray();
         var entropy = -shares.Sum(p => p * Math.Log(p));
         var evidence = E(("accuracy", accuracy), ("class", top.Key), ("class share", classShare), ("share of predictions", predictedShare), ("label entropy", entropy));
