@@ -37,7 +37,7 @@ internal static class Checks
     ];
 
     /// <summary>Causes that by themselves keep a model from fitting even one batch.</summary>
-    public static readonly string[] PreventFitting = ["SK003", "SK005", "SK006", "SK007", "SK009", "SK012"];
+    public static readonly string[] PreventFitting = ["SK003", "SK004", "SK005", "SK006", "SK007", "SK009", "SK012"];
 
     private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
