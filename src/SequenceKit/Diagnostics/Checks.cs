@@ -136,11 +136,10 @@ internal static class Checks
         var copy = c.CopyModel();
         copy.eval();
         using var scope = NewDisposeScope();
-        var values = batch.Inputs;
         SequenceBatch flow;
         using (no_grad())
         {
-            flow = new SequenceBatch(copy.Layers[0].RequiredInput?.Kind == ShapeKind.Tokens ? values : values.to(ScalarType.Float32), batch.Lengths);
+            flow = DiagnosisContext.LayerInput(copy, batch);
             for (var i = 0; i < index; i++) flow = copy.Layers[i].Forward(flow);
         }
         var steps = flow.Values.shape[1];
@@ -331,7 +330,7 @@ internal static class Checks
         copy.eval();
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        var flow = new SequenceBatch(copy.Layers[0].RequiredInput?.Kind == ShapeKind.Tokens ? batch.Inputs : batch.Inputs.to(ScalarType.Float32), batch.Lengths);
+        var flow = DiagnosisContext.LayerInput(copy, batch);
         Finding? worst = null;
         for (var i = 0; i < copy.Layers.Count; i++)
         {

@@ -55,6 +55,10 @@ internal sealed class DiagnosisContext : IDisposable
         return batch;
     }
 
+    /// <summary>A batch as the model's first layer takes it (tokens as they are, features as float32), for probes that run layer by layer.</summary>
+    public static SequenceBatch LayerInput(SequenceModel model, DataBatch batch) =>
+        new(model.InputShape.Kind == ShapeKind.Tokens ? batch.Inputs : batch.Inputs.to(ScalarType.Float32), batch.Lengths);
+
     /// <summary>A copy of the model (or a freshly initialized one of the same architecture) for probes; disposed with the context.</summary>
     public SequenceModel CopyModel(bool fresh = false)
     {

@@ -179,23 +179,14 @@ internal static class ModelFile
 
     private static void CheckParameters(string path, SequenceModel model, JsonArray stored)
     {
-        var expected = model.state_dict().ToDictionary(p => p.Key, p => p.Value.shape);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
         foreach (var node in stored)
         {
             var item = node as JsonObject ?? throw new ModelFileException(path, "a weights.parameters item is not a JSON object.");
-            var name = Get<string>(path, item, "name");
-            var shape = Get<JsonArray>(path, item, "shape").Select(d => d!.GetValue<long>()).ToArray();
-            if (!expected.TryGetValue(name, out var modelShape))
-                throw new ModelFileException(path, $"its weights hold parameter '{name}', which the architecture does not have; the weights do not match the architecture.");
-            if (!shape.SequenceEqual(modelShape))
-                throw new ModelFileException(path,
-                    $"parameter '{name}' has shape [{string.Join(", ", shape)}] in the weights but [{string.Join(", ", modelShape)}] in the architecture; the weights do not match the architecture.");
-            seen.Add(name);
+            shapes[Get<string>(path, item, "name")] = Get<JsonArray>(path, item, "shape").Select(d => d!.GetValue<long>()).ToArray();
         }
-        var missing = expected.Keys.Where(k => !seen.Contains(k)).ToList();
-        if (missing.Count > 0)
-            throw new ModelFileException(path, $"its weights lack parameter(s) {string.Join(", ", missing)} that the architecture has.");
+        if (ParameterShapes.Mismatch(model, shapes, "weights") is { } problem)
+            throw new ModelFileException(path, $"{problem} The weights do not match the architecture.");
     }
 
     private static T Get<T>(string path, JsonObject json, string property)

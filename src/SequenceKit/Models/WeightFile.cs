@@ -51,18 +51,14 @@ internal static class WeightFile
 
         try
         {
+            if (ParameterShapes.Mismatch(model, loaded.ToDictionary(p => p.Key, p => p.Value.shape), "file") is { } problem)
+                throw new ModelFileException(path, problem.StartsWith("its parameter names", StringComparison.Ordinal)
+                    ? problem + " SequenceKit names parameters '{layer index}.{PyTorch name}' (e.g. '1.weight_ih_l0'); name the PyTorch submodules \"0\", \"1\", … in the same order."
+                    : problem);
             var expected = model.state_dict();
-            var missing = expected.Keys.Where(k => !loaded.ContainsKey(k)).ToList();
-            var unexpected = loaded.Keys.Where(k => !expected.ContainsKey(k)).ToList();
-            if (missing.Count > 0 || unexpected.Count > 0)
-                throw new ModelFileException(path,
-                    $"its parameter names do not match the model. Missing: [{string.Join(", ", missing)}]; unexpected: [{string.Join(", ", unexpected)}]. " +
-                    "SequenceKit names parameters '{layer index}.{PyTorch name}' (e.g. '1.weight_ih_l0'); name the PyTorch submodules \"0\", \"1\", … in the same order.");
             foreach (var (name, tensor) in expected)
             {
                 var value = loaded[name];
-                if (!value.shape.SequenceEqual(tensor.shape))
-                    throw new ModelFileException(path, $"parameter '{name}' has shape [{string.Join(", ", value.shape)}] in the file but [{string.Join(", ", tensor.shape)}] in the model.");
                 if (!is_floating_point(value))
                     throw new ModelFileException(path, $"parameter '{name}' holds {value.dtype} values; expected floating point.");
                 if (!isfinite(value).all().item<bool>())

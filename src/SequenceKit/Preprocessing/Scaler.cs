@@ -35,7 +35,7 @@ public abstract class Scaler : IScaler
     };
 
     private FeatureStatistics? statistics;
-    private double[] center = [], scale = [], shift = [];
+    private double[] center = [], scale = [], shift = [], inverseScale = [];
     // Center, scale and shift repeated to a whole number of rows near TileTarget elements, so that one vectorized
     // call covers many rows of row-major data: [center, scale, shift] forward, then the same for the inverse map.
     private float[][] floatTiles = [];
@@ -222,9 +222,12 @@ public abstract class Scaler : IScaler
         return Parse(File.ReadAllText(path), $"scaler file '{path}'");
     }
 
-    private protected static T LoadAs<T>(string path) where T : Scaler =>
-        Load(path) as T ?? throw new SequenceKitException(
-            $"The scaler file '{path}' holds a {Load(path).GetType().Name}, not a {typeof(T).Name}. Load it with {nameof(Scaler)}.{nameof(Load)} or the matching type.");
+    private protected static T LoadAs<T>(string path) where T : Scaler
+    {
+        var scaler = Load(path);
+        return scaler as T ?? throw new SequenceKitException(
+            $"The scaler file '{path}' holds a {scaler.GetType().Name}, not a {typeof(T).Name}. Load it with {nameof(Scaler)}.{nameof(Load)} or the matching type.");
+    }
 
     private static Scaler Parse(string json, string source)
     {
@@ -299,10 +302,11 @@ public abstract class Scaler : IScaler
         ComputeMap(stats, newCenter, newScale, newShift);
         var tileRows = Math.Max(1, TileTarget / stats.FeatureCount);
         // Inverse of y = (x − c)·s + t is x = (y − t)·(1/s) + c.
-        var maps = new[] { newCenter, newScale, newShift, newShift, newScale.Select(v => 1 / v).ToArray(), newCenter };
+        var newInverseScale = newScale.Select(v => 1 / v).ToArray();
+        var maps = new[] { newCenter, newScale, newShift, newShift, newInverseScale, newCenter };
         doubleTiles = maps.Select(m => Tile(m, tileRows)).ToArray();
         floatTiles = doubleTiles.Select(t => t.Select(v => (float)v).ToArray()).ToArray();
-        (statistics, center, scale, shift) = (stats, newCenter, newScale, newShift);
+        (statistics, center, scale, shift, inverseScale) = (stats, newCenter, newScale, newShift, newInverseScale);
     }
 
     private static double[] Tile(double[] perFeature, int rows)
@@ -384,7 +388,7 @@ public abstract class Scaler : IScaler
             var at = string.Join(", ", isinf(values).nonzero()[0].data<long>().ToArray());
             throw new ArgumentException($"data holds ±Infinity at [{at}]; scalers accept finite values and NaN. Replace or drop infinite values first.", "data");
         }
-        var (c, s, t) = inverse ? (shift, scale.Select(v => 1 / v).ToArray(), center) : (center, scale, shift);
+        var (c, s, t) = inverse ? (shift, inverseScale, center) : (center, scale, shift);
         Tensor PerFeature(double[] v) => tensor(v).to(values.dtype, values.device);          // (F), broadcast over rows
         var y = (values - PerFeature(c)) * PerFeature(s) + PerFeature(t);
         if (!inverse && ClipRange is var (low, high)) y = y.clamp(low, high);

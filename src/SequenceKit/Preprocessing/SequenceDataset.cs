@@ -103,9 +103,7 @@ public sealed class SequenceDataset : IDisposable
     public IEnumerable<DataBatch> Batches(BatchOptions? options = null)
     {
         options ??= new BatchOptions();
-        if (options.BatchSize <= 0)
-            throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, $"BatchOptions.BatchSize must be positive; got {options.BatchSize}.");
-        return Enumerate(options, BatchOrder(options));
+        return Enumerate(options, BatchOrder(options));                     // BatchOrder checks the options now, not lazily
     }
 
     /// <summary>The row indices of each batch of one pass, without creating tensors (for custom loops).</summary>

@@ -137,7 +137,7 @@ public static class Trainer
     /// <exception cref="SequenceKitException">The loss, output layer and targets do not fit together.</exception>
     public static IReadOnlyDictionary<string, double> Evaluate(SequenceModel model, SequenceDataset data, TrainerOptions options)
     {
-        var run = Prepare(model, data, null, options with { Callbacks = [], MetricScheduler = null, ResumeFrom = null });
+        var run = PrepareForEvaluation(model, data, options);
         using var classWeights = run.Setup.ClassWeights;
         return RunEvaluation(model, data, run, options.Metrics, options.BatchSize);
     }
@@ -201,7 +201,11 @@ public static class Trainer
 
     /// <summary>The loss setup for a model and data, checked as <see cref="Fit"/> checks it (for diagnostic probes).</summary>
     internal static LossSetup CreateLossSetup(SequenceModel model, SequenceDataset data, TrainerOptions options) =>
-        Prepare(model, data, null, options with { Callbacks = [], MetricScheduler = null, ResumeFrom = null }).Setup;
+        PrepareForEvaluation(model, data, options).Setup;
+
+    /// <summary>The checks of <see cref="Fit"/> without what only training uses (callbacks, schedulers, resuming).</summary>
+    private static Run PrepareForEvaluation(SequenceModel model, SequenceDataset data, TrainerOptions options) =>
+        Prepare(model, data, null, options with { Callbacks = [], MetricScheduler = null, ResumeFrom = null });
 
     /// <summary>The direction of a monitored name in a run (losses minimize; metrics say theirs).</summary>
     internal static MetricMode ModeOf(string monitor, TrainingContext context) =>

@@ -79,14 +79,8 @@ internal static class TrainingCheckpoint
                 throw new SequenceKitException($"The checkpoint '{path}' holds {optimizerType} state, but the optimizer is {optimizer.GetType().FullName}; resume with the same optimizer.");
 
             var stored = manifest["parameters"]!.AsArray().ToDictionary(p => (string)p!["name"]!, p => p!["shape"]!.AsArray().Select(d => (long)d!).ToArray());
-            var actual = model.state_dict().ToDictionary(p => p.Key, p => p.Value.shape);
-            foreach (var (name, shape) in actual)
-                if (!stored.TryGetValue(name, out var storedShape) || !storedShape.SequenceEqual(shape))
-                    throw new SequenceKitException(
-                        $"The checkpoint '{path}' does not match the model: parameter '{name}' is [{string.Join(", ", shape)}] in the model but " +
-                        (storedShape is null ? "missing in the checkpoint." : $"[{string.Join(", ", storedShape)}] in the checkpoint.") + " Build the same architecture before resuming.");
-            if (stored.Count != actual.Count)
-                throw new SequenceKitException($"The checkpoint '{path}' has {stored.Count} parameters, the model {actual.Count}; build the same architecture before resuming.");
+            if (ParameterShapes.Mismatch(model, stored, "checkpoint") is { } problem)
+                throw new SequenceKitException($"The checkpoint '{path}' does not match the model: {problem} Build the same architecture before resuming.");
 
             using (var weights = new MemoryStream(Read(zip, "weights.dat"))) model.load(weights, strict: true);
             using (var state = new MemoryStream(Read(zip, "optimizer.dat")))
