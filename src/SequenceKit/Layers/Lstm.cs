@@ -9,6 +9,8 @@ namespace SequenceKit.Layers;
 /// (batch, time, units·directions) with <see cref="RecurrentOptions.ReturnSequences"/>, else (batch, units·directions).
 /// Parameters per layer and direction: 4·units·(input + units) weights and 2·4·units biases (PyTorch keeps two bias
 /// vectors, b_ih and b_hh, where Keras keeps one, so the count is 4·units larger than Keras reports).
+/// Inference on the CPU goes through <see cref="LstmInferenceGuard"/>, which keeps it correct where libtorch's oneDNN
+/// inference kernel is not.
 /// </summary>
 public sealed class Lstm : RecurrentLayer
 {
@@ -32,6 +34,8 @@ public sealed class Lstm : RecurrentLayer
 
     private protected override (Tensor Output, Tensor LastHidden) Run(Tensor input)
     {
+        // libtorch's oneDNN inference kernel is wrong on some CPUs (see LstmInferenceGuard); the packed path is right.
+        if (LstmInferenceGuard.Reroutes(input)) return LstmInferenceGuard.RunPacked(lstm!, input);
         var (output, h, _) = lstm!.call(input);
         return (output, h);
     }
