@@ -8,8 +8,9 @@ namespace SequenceKit.Diagnostics;
 /// <summary>The doctor's findings, most confident first, and the checks it could not run (with why).</summary>
 public sealed class DiagnosisReport
 {
-    internal DiagnosisReport(IEnumerable<Finding> findings, IEnumerable<string> notes, int? epoch)
+    internal DiagnosisReport(IEnumerable<Finding> findings, IEnumerable<string> notes, int? epoch, TimeSpan activeTime = default)
     {
+        ActiveTime = activeTime;
         Findings = findings.OrderByDescending(f => f.Confidence).ThenByDescending(f => f.Severity).ThenBy(f => f.Code, StringComparer.Ordinal).ToArray();
         Notes = notes.ToArray();
         Epoch = epoch;
@@ -23,6 +24,9 @@ public sealed class DiagnosisReport
 
     /// <summary>The epoch (from 0) the diagnosis was made after, or null for an on-demand diagnosis.</summary>
     public int? Epoch { get; }
+
+    /// <summary>Time spent in the active part of the diagnosis (probes and controlled experiments on model copies).</summary>
+    public TimeSpan ActiveTime { get; }
 
     /// <summary>The top finding, or null when nothing was found.</summary>
     public Finding? Top => Findings.Count > 0 ? Findings[0] : null;
