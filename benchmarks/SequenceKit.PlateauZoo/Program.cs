@@ -1,6 +1,6 @@
 // The plateau zoo: every case trains with the training doctor attached; the table says whether the doctor's top
 // finding is the case's known cause, when the plateau was diagnosed, and what the passive checks cost per epoch.
-// Run: dotnet run -c Release --project benchmarks/SequenceKit.PlateauZoo [-- --markdown FILE] [--filter TEXT] [--reports]
+// Run: dotnet run -c Release --project benchmarks/SequenceKit.PlateauZoo [-- --markdown FILE] [--filter TEXT] [--reports] [--budget SECONDS]
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -10,13 +10,14 @@ using SequenceKit.Training;
 
 var markdownPath = args.SkipWhile(a => a != "--markdown").Skip(1).FirstOrDefault();
 var filter = args.SkipWhile(a => a != "--filter").Skip(1).FirstOrDefault();
+var budget = args.SkipWhile(a => a != "--budget").Skip(1).FirstOrDefault() is { } seconds ? TimeSpan.FromSeconds(double.Parse(seconds, CultureInfo.InvariantCulture)) : (TimeSpan?)null;
 var rows = new List<string>();
 int broken = 0, correct = 0, healthy = 0, quiet = 0;
 var overheads = new List<double>();
 foreach (var zooCase in Cases.All.Where(c => filter is null || c.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)))
 {
     using var run = zooCase.Build();
-    var doctor = new DoctorCallback();
+    var doctor = new DoctorCallback(new DoctorCallbackOptions { Doctor = new DoctorOptions { TimeBudget = budget } });
     var clock = Stopwatch.StartNew();
     var history = Trainer.Fit(run.Model, run.Train, run.Validation, run.Options with { Callbacks = [doctor] });
     clock.Stop();

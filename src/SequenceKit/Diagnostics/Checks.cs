@@ -1,9 +1,8 @@
 using System.Globalization;
 using SequenceKit.Layers;
 using SequenceKit.Preprocessing;
+using SequenceKit.Training;
 using SequenceKit.Training.Losses;
-using SequenceKit.Training.Metrics;
-using SequenceKit.Training.Optimizers;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,129 +12,106 @@ namespace SequenceKit.Diagnostics;
 internal sealed class NotCheckableException(string reason) : Exception(reason);
 
 /// <summary>
-/// The doctor's checks. Causes (SK002–SK011) carry higher confidence than the symptom SK001 ("accuracy equals the
-/// majority share"), so when a cause is found it ranks first and SK001 backs it with numbers.
+/// The plain checks: facts about the data, the setup and the history that need no experiment. Some are decisive on
+/// their own (a non-finite loss, an output range that cannot reach the targets, inputs that are all constant); the
+/// rest are candidates, which the controlled experiments in <see cref="TrainingDoctor"/> confirm or demote.
 /// </summary>
 internal static class Checks
 {
-    public sealed record Check(string Code, bool Active, Func<DiagnosisContext, Finding?> Run);
+    /// <summary>A check's result: a finding, whether it stands on its own, and the experiment that would test it.</summary>
+    public sealed record Result(Finding Finding, bool Decisive, Treatment? Treatment = null);
+
+    public sealed record Check(string Code, Func<DiagnosisContext, IEnumerable<Result>> Run);
 
     public static IReadOnlyList<Check> All { get; } =
     [
-        new("SK001", false, MajorityClass),
-        new("SK002", false, ClassImbalance),
-        new("SK003", false, UnscaledInputs),
-        new("SK004", true, VanishingGradientsThroughTime),
-        new("SK005", true, ExplodingGradients),
-        new("SK006", true, LearningRate),
-        new("SK007", false, LossOutputMismatch),
-        new("SK008", false, FitGap),
-        new("SK009", true, SaturatedOrDeadUnits),
-        new("SK010", false, Vocabulary),
-        new("SK011", true, CannotLearn),
-        new("SK012", false, UnscaledTargets),
+        new("SK002", ClassImbalance),
+        new("SK003", InputScale),
+        new("SK004", VanishingGradientsThroughTime),
+        new("SK005", NonFiniteLoss),
+        new("SK007", LossOutputMismatch),
+        new("SK008", FitGap),
+        new("SK010", Vocabulary),
+        new("SK012", TargetScale),
+        new("SK014", OrderedBatches),
+        new("SK016", Constraints),
+        new("SK017", ConstantInputs),
     ];
 
-    /// <summary>Causes that by themselves keep a model from fitting even one batch.</summary>
-    public static readonly string[] PreventFitting = ["SK003", "SK004", "SK005", "SK006", "SK007", "SK009", "SK012"];
+    public static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    public static Dictionary<string, double> E(params (string Name, double Value)[] values) => values.ToDictionary(v => v.Name, v => v.Value);
 
-    private static Dictionary<string, double> E(params (string Name, double Value)[] values) => values.ToDictionary(v => v.Name, v => v.Value);
-
-    // SK001: the symptom behind "accuracy stuck at 0.2155".
-    private static Finding? MajorityClass(DiagnosisContext c)
-    {
-        if (!c.IsClassification) throw new NotCheckableException("SK001 applies to classification targets");
-        var (predicted, actual) = c.Classes;
-        var n = actual.Length;
-        var top = predicted.GroupBy(p => p).OrderByDescending(g => g.Count()).First();
-        var predictedShare = (double)top.Count() / n;
-        var classShare = actual.Count(a => a == top.Key) / (double)n;
-        var accuracy = predicted.Zip(actual).Count(p => p.First == p.Second) / (double)n;
-        var tolerance = Math.Max(0.02, 2 * Math.Sqrt(classShare * (1 - classShare) / n));
-        var majority = actual.GroupBy(a => a).MaxBy(g => g.Count())!;
-        var majorityShare = (double)majority.Count() / n;
-        if (predictedShare < 0.9 || Math.Abs(accuracy - classShare) > tolerance)
-        {
-            // Predictions spread over the classes, yet no better than always answering the majority class.
-            var margin = Math.Max(0.02, 2 * Math.Sqrt(majorityShare * (1 - majorityShare) / n));
-            if (accuracy > majorityShare + margin) return null;
-            return new Finding("SK001", "No better than predicting the majority class", Severity.Warning, 0.55,
-                F($"{c.EvaluatedName} accuracy {accuracy:F4} does not beat the share of the largest class {majority.Key} ({majorityShare:F4}), the accuracy of always predicting it; the predictions are spread over the classes ({predictedShare:P0} at most for one), so the model has not learned what separates them."),
-                E(("accuracy", accuracy), ("majority class", majority.Key), ("majority share", majorityShare), ("largest share of predictions", predictedShare)),
-                "Look at the other findings for the cause; if there is none, train longer or with a tuned learning rate (LearningRateFinder.Run), or give the model the information it needs (longer windows, other features).");
-        }
-        var shares = actual.GroupBy(a => a).Select(g => (double)g.Count() / n).ToArray();
-        var entropy = -shares.Sum(p => p * Math.Log(p));
-        var evidence = E(("accuracy", accuracy), ("class", top.Key), ("class share", classShare), ("share of predictions", predictedShare), ("label entropy", entropy));
-        var lossName = c.Validation is null ? "loss" : "val_loss";
-        if (c.Series(lossName) is { Length: > 0 } losses) evidence["last " + lossName] = losses[^1];
-        return new Finding("SK001", "Predicts the majority class", Severity.Critical, 0.6,
-            F($"{c.EvaluatedName} accuracy {accuracy:F4} equals the share of class {top.Key} ({classShare:F4}); {predictedShare:P0} of predictions are class {top.Key}. ") +
-            (evidence.TryGetValue("last " + lossName, out var loss) ? F($"The loss {loss:F4} is near the label entropy {entropy:F4}: the model ignores its inputs. ") : "The model ignores its inputs. "),
-            evidence,
-            "This is a symptom: look at the other findings for its cause (inputs, gradients, learning rate). If there is none, pass TrainerOptions.ClassWeights = Labels.BalancedClassWeights(labels, classes) and train longer.");
-    }
+    private static IEnumerable<Result> None => [];
 
     // SK002
-    private static Finding? ClassImbalance(DiagnosisContext c)
+    private static IEnumerable<Result> ClassImbalance(DiagnosisContext c)
     {
-        if (!c.Setup.TargetsAreIndices && !c.Setup.TargetsAreDistributions) throw new NotCheckableException("SK002 applies to classification targets");
-        using var scope = NewDisposeScope();
-        var targets = c.Train.Targets;
-        var labels = (is_integral(targets.dtype) ? targets : targets.argmax(-1)).flatten().to(ScalarType.Int64).cpu().data<long>().ToArray();
+        var labels = c.Labels(c.Train) ?? throw new NotCheckableException("SK002 applies to classification targets");
         var distribution = ClassDistribution.Of(labels, (int)c.ClassCount);
-        if (distribution.ImbalanceRatio < 3) return null;
+        if (distribution.ImbalanceRatio < 3) return None;
         var present = distribution.Counts.Count(x => x > 0);
         var weights = distribution.Counts.Select(count => count == 0 ? 0 : (double)distribution.Total / (present * count)).ToArray();
         var weighted = c.Training.ClassWeights is not null;
         var evidence = E(("imbalance ratio", distribution.ImbalanceRatio), ("majority class", distribution.MajorityClass), ("majority share", distribution.MajorityShare));
-        for (var k = 0; k < distribution.Counts.Count; k++) evidence[$"share of class {k}"] = distribution.Shares[k];
-        return new Finding("SK002", "Imbalanced classes", weighted ? Severity.Info : Severity.Warning, weighted ? 0.3 : 0.65,
+        var finding = new Finding("SK002", "Imbalanced classes", Severity.Info, 0.2,
             F($"The largest class ({distribution.MajorityClass}) has {distribution.ImbalanceRatio:F1}× the samples of the smallest; the majority share is {distribution.MajorityShare:F4}, the accuracy of always predicting it.") +
             (weighted ? " Class weights are already set." : ""),
             evidence,
             $"Pass balanced class weights: TrainerOptions.ClassWeights = [{string.Join(", ", weights.Select(w => w.ToString("0.###", CultureInfo.InvariantCulture)))}] (Labels.BalancedClassWeights), and judge the model by MacroF1 or MacroRecall, not accuracy.");
+        return [new Result(finding, false, weighted ? null : new Treatment("SK002", "balanced class weights", finding.Fix) { ClassWeights = true })];
     }
 
-    // SK003
-    private static Finding? UnscaledInputs(DiagnosisContext c)
+    // SK003: too large or too small
+    private static IEnumerable<Result> InputScale(DiagnosisContext c)
     {
         if (c.Model.InputShape.Kind == ShapeKind.Tokens) throw new NotCheckableException("SK003 applies to float inputs; the model takes tokens");
         using var scope = NewDisposeScope();
-        var rows = (int)Math.Min(4L * c.Options.SampleSize, c.Train.Count);
-        var x = c.Train.Inputs.narrow(0, 0, rows).to(ScalarType.Float64);
-        var flat = x.reshape(-1, x.shape[^1]);                                               // (rows·T, F)
-        var mean = flat.mean([0]).data<double>().ToArray();
-        var std = flat.std(0, false).data<double>().ToArray();
-        var peak = flat.abs().amax([0]).data<double>().ToArray();
-        var worst = Enumerable.Range(0, mean.Length).MaxBy(f => Math.Max(peak[f], std[f]));
-        var unscaled = Enumerable.Range(0, mean.Length).Where(f => peak[f] > 20 || std[f] > 10 || (Math.Abs(mean[f]) > 5 && Math.Abs(mean[f]) > 3 * std[f])).ToList();
-        if (unscaled.Count == 0) return null;
+        var (mean, std, peak) = FeatureStatistics(c);
+        var scale = Enumerable.Range(0, mean.Length).Select(f => Math.Max(Math.Abs(mean[f]), std[f])).ToArray();
+        var large = Enumerable.Range(0, mean.Length).Where(f => peak[f] > 20 || std[f] > 10 || (Math.Abs(mean[f]) > 5 && Math.Abs(mean[f]) > 3 * std[f])).ToList();
+        var small = Enumerable.Range(0, mean.Length).Where(f => peak[f] > 0 && scale[f] < 0.02).ToList();
+        if (large.Count == 0 && small.Count == 0) return None;
+        var tooLarge = large.Count > 0;
+        var worst = tooLarge ? large.MaxBy(f => scale[f]) : small.MinBy(f => scale[f]);
         var evidence = new Dictionary<string, double>();
-        foreach (var f in unscaled.Take(6))
+        foreach (var f in (tooLarge ? large : small).Take(6))
         {
             evidence[$"feature {f} mean"] = mean[f];
             evidence[$"feature {f} std"] = std[f];
             evidence[$"feature {f} max |x|"] = peak[f];
         }
-        return new Finding("SK003", "Inputs are not scaled", Severity.Critical, peak[worst] > 100 ? 0.9 : 0.85,
-            F($"{unscaled.Count} of {mean.Length} input feature(s) are far from unit scale; feature {worst} has mean {mean[worst]:G4}, standard deviation {std[worst]:G4} and values up to {peak[worst]:G4}. Recurrent units saturate on such inputs and gradients vanish."),
-            evidence,
-            "Fit a StandardScaler on the training inputs only and transform every set with it: var scaler = new StandardScaler(); var trainX = scaler.FitTransform(trainInputs); var validX = scaler.Transform(validInputs); keep it with the model (model.Scalers[\"inputs\"] = scaler). Use MinMaxScaler for bounded features.");
+        var message = tooLarge
+            ? F($"{large.Count} of {mean.Length} input feature(s) are far above unit scale; feature {worst} has mean {mean[worst]:G4}, standard deviation {std[worst]:G4} and values up to {peak[worst]:G4}. Recurrent units saturate on such inputs and gradients vanish.")
+            : F($"{small.Count} of {mean.Length} input feature(s) are far below unit scale; feature {worst} has mean {mean[worst]:G4}, standard deviation {std[worst]:G4} and values only up to {peak[worst]:G4} (scaled twice?). The inputs barely move the units, so the model sees almost nothing.");
+        const string fix = "Fit a StandardScaler on the training inputs only and transform every set with it (scale once: data already in [0, 1] needs no second division): var scaler = new StandardScaler(); var trainX = scaler.FitTransform(trainInputs); var validX = scaler.Transform(validInputs); keep it with the model (model.Scalers[\"inputs\"] = scaler).";
+        var finding = new Finding("SK003", tooLarge ? "Inputs are not scaled" : "Inputs are scaled far below unit scale", Severity.Warning, 0.3, message, evidence, fix);
+        return [new Result(finding, false, new Treatment("SK003", "the inputs standardized", fix) { StandardizeInputs = true })];
     }
 
-    // SK004
-    private static Finding? VanishingGradientsThroughTime(DiagnosisContext c)
+    /// <summary>Per-feature mean, standard deviation and largest magnitude over a training sample (real steps only).</summary>
+    public static (double[] Mean, double[] Std, double[] Peak) FeatureStatistics(DiagnosisContext c)
+    {
+        using var scope = NewDisposeScope();
+        var rows = DiagnosisContext.RandomRows(c.Train, 4 * c.Options.SampleSize, 31).Select(r => (long)r).ToArray();
+        using var batch = c.Train.GetBatch(rows);
+        var x = batch.Inputs.to(ScalarType.Float64);
+        var flat = x.reshape(-1, x.shape[^1]);                                                 // (rows·T, F)
+        if (batch.Lengths is { } lengths)
+            flat = flat[arange(x.shape[1]).unsqueeze(0).lt(lengths.unsqueeze(1)).reshape(-1)];
+        return (flat.mean([0]).data<double>().ToArray(), flat.std(0, false).data<double>().ToArray(), flat.abs().amax([0]).data<double>().ToArray());
+    }
+
+    // SK004: the gradient that reaches the first steps, a cheap candidate generator; the Gru experiment decides.
+    private static IEnumerable<Result> VanishingGradientsThroughTime(DiagnosisContext c)
     {
         var index = c.Model.Layers.ToList().FindIndex(l => l is RecurrentLayer);
         if (index < 0) throw new NotCheckableException("SK004 needs a recurrent layer; the model has none");
         var layer = (RecurrentLayer)c.Model.Layers[index];
-        var batch = c.Sample(c.Train, 64);
-        var copy = c.CopyModel();
+        using var copy = c.Model.Copy();
         copy.eval();
         using var scope = NewDisposeScope();
+        using var batch = c.Train.GetBatch(DiagnosisContext.RandomRows(c.Train, 64, 41).Select(r => (long)r).ToArray(), copy.Device);
         SequenceBatch flow;
         using (no_grad())
         {
@@ -145,133 +121,55 @@ internal static class Checks
         var steps = flow.Values.shape[1];
         if (steps < 8) throw new NotCheckableException(F($"SK004 needs sequences of at least 8 steps; these have {steps}"));
         var x = flow.Values.detach().requires_grad_(true);                                     // (B, T, F)
-        flow = new SequenceBatch(x, null);
+        flow = new SequenceBatch(x, batch.Lengths);
         for (var i = index; i < copy.Layers.Count; i++) flow = copy.Layers[i].Forward(flow);
         c.Training.Loss.Compute(flow.Values, batch.Targets, c.Setup, null).backward();
         var perStep = x.grad!.square().sum([2]).sqrt().mean([0]).to(ScalarType.Float64).data<double>().ToArray();   // (T)
         var window = (int)Math.Max(1, steps / 10);
         var early = perStep.Take(window).Average();
         var late = perStep.Skip((int)steps - window).Average();
-        if (!(late > 1e-12)) throw new NotCheckableException("SK004 found no gradient reaching the recurrent layer's input at any step (dead or saturated units, see SK009), so decay through time cannot be measured");
+        if (!(late > 1e-12)) return None;
         var ratio = early / late;
+        if (!(layer is SimpleRnn && ratio < 1e-3) && !(ratio < 1e-6)) return None;
         var evidence = E(("gradient at early steps", early), ("gradient at late steps", late), ("early / late ratio", ratio), ("time steps", steps));
-        if (layer is SimpleRnn && ratio < 1e-3)
-            return new Finding("SK004", "Gradients vanish through time", Severity.Critical, 0.85,
-                F($"In the {layer.TypeName} (layer {index}), the loss gradient at the first {window} step(s) is {ratio:E1} of that at the last {window}: the first steps of each {steps}-step sequence barely influence learning, so long-range information is lost."),
-                evidence, "Replace SimpleRnn with Lstm or Gru (same units), which carry information through time; or shorten the sequences.");
-        if (layer is not SimpleRnn && ratio < 1e-5)
-            return new Finding("SK004", "Gradients vanish through time", Severity.Warning, 0.6,
-                F($"Even the gated {layer.TypeName} passes only {ratio:E1} of the gradient from the last {window} step(s) back to the first {window} of a {steps}-step sequence."),
-                evidence, "Use shorter windows (TimeSeriesWindows with a smaller Window) or truncate sequences (PaddingOptions.MaxLength), or summarize early steps into features.");
-        return null;
+        var fix = layer is SimpleRnn
+            ? "Replace SimpleRnn with Gru or Lstm (same units), which carry information through time; or shorten the sequences."
+            : "Use shorter windows (TimeSeriesWindows with a smaller Window) or truncate sequences (PaddingOptions.MaxLength), or summarize early steps into features.";
+        var finding = new Finding("SK004", "Gradients vanish through time", Severity.Warning, 0.3,
+            F($"In the {layer.TypeName} (layer {index}), the loss gradient at the first {window} step(s) is {ratio:E1} of that at the last {window}: the first steps of each {steps}-step sequence barely influence learning."),
+            evidence, fix);
+        return [new Result(finding, false, layer is SimpleRnn ? GatedInsteadOfSimple(fix) : null)];
     }
 
-    // SK005
-    private static Finding? ExplodingGradients(DiagnosisContext c)
+    public static Treatment GatedInsteadOfSimple(string fix) => new("SK004", "Gru in place of SimpleRnn", fix)
+    {
+        Layers = l => l is SimpleRnn s
+            ? new Gru(s.Units, new RecurrentOptions { Layers = s.Options.Layers, Bidirectional = s.Options.Bidirectional, Dropout = s.Options.Dropout, ReturnSequences = s.Options.ReturnSequences })
+            : l,
+    };
+
+    // SK005: non-finite losses in the history (typed events, never message text).
+    private static IEnumerable<Result> NonFiniteLoss(DiagnosisContext c)
     {
         var losses = c.Series("loss");
-        var skipped = c.History.Events.Count(e => e.Contains("the step was not applied", StringComparison.Ordinal));
-        if (skipped > 0 && losses.All(double.IsFinite))
-            return new Finding("SK005", "Non-finite loss", Severity.Critical, 0.95,
-                F($"{skipped} batch(es) gave a NaN or infinite loss; the trainer did not apply those steps. First: {c.History.Events.First(e => e.Contains("the step was not applied", StringComparison.Ordinal))}."),
-                E(("skipped steps", skipped)),
-                "Look for extreme or invalid values in the data (scale inputs and targets), clip gradients (TrainerOptions.ClipGradientNorm = 1.0), lower the learning rate, and add TerminateOnNaN.");
-        if (losses.Any(l => !double.IsFinite(l)))
-            return new Finding("SK005", "Non-finite loss", Severity.Critical, 0.95,
-                F($"The training loss became {losses.First(l => !double.IsFinite(l))} at epoch {Array.FindIndex(losses, l => !double.IsFinite(l)) + 1}."),
-                E(("first non-finite epoch", Array.FindIndex(losses, l => !double.IsFinite(l)) + 1)),
-                "Clip gradients (TrainerOptions.ClipGradientNorm = 1.0), lower the learning rate by 10×, scale the inputs, and add TerminateOnNaN to keep the last good weights.");
-        var copy = c.CopyModel();
-        copy.train();
-        var norms = new List<double>();
-        foreach (var rows in c.Train.BatchOrder(new BatchOptions { BatchSize = c.Training.BatchSize, Shuffle = false }).Take(4))
-        {
-            using var scope = NewDisposeScope();
-            using var batch = c.Train.GetBatch(rows, copy.Device);
-            copy.zero_grad();
-            c.Loss(copy, batch).backward();
-            norms.Add(nn.utils.clip_grad_norm_(copy.parameters(), double.PositiveInfinity));
-        }
-        var median = norms.Order().ElementAt(norms.Count / 2);
-        if (norms.All(double.IsFinite) && median < 1e3) return null;
-        return new Finding("SK005", "Exploding gradients", Severity.Critical, 0.85,
-            F($"The gradient norm over {norms.Count} batch(es) is up to {norms.Max():G4} (median {median:G4}); updates this large throw the weights around."),
-            E(("largest gradient norm", norms.Max()), ("median gradient norm", median)),
-            "Clip gradients: TrainerOptions.ClipGradientNorm = 1.0, and lower the learning rate by 10×; for a plain RNN, prefer Lstm or Gru.");
-    }
-
-    // SK006
-    private static Finding? LearningRate(DiagnosisContext c)
-    {
-        var losses = c.Series("loss");
-        var rate = c.History.Epochs.Count > 0 ? c.History.Epochs[^1].LearningRate : c.Training.Optimizer.LearningRate;
-        if (losses.Length >= 4 && losses.All(double.IsFinite))
-        {
-            var rises = Enumerable.Range(1, losses.Length - 1).Count(i => losses[i] > losses[i - 1] * 1.001);
-            var rising = losses[^1] > losses.Min() * 1.5;
-            if (rising || (rises >= (losses.Length - 1) / 2.0 && losses[^1] >= losses[0] * 0.98))
-                return new Finding("SK006", "Learning rate too high", Severity.Critical, 0.8,
-                    F($"The training loss rose in {rises} of {losses.Length - 1} epochs and ends at {losses[^1]:G4} against a best of {losses.Min():G4}, at learning rate {rate:G3}."),
-                    E(("learning rate", rate), ("epochs with a rising loss", rises), ("last loss", losses[^1]), ("best loss", losses.Min())),
-                    F($"Lower the learning rate about 10× (to {rate / 10:G2}); LearningRateFinder.Run suggests one from a range test; add ReduceLrOnPlateau."));
-        }
-        // Update-to-weight ratio of one step of the user's optimizer at the current rate, on a freshly initialized copy:
-        // does this rate move weights of their initial scale by a sane fraction? (Trained weights may already be damaged.)
-        var copy = c.CopyModel(fresh: true);
-        copy.train();
-        var optimizer = c.Training.Optimizer.Create(copy.parameters());
-        using (optimizer)
-        {
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
-            using var scope = NewDisposeScope();
-            var batch = c.Sample(c.Train, c.Training.BatchSize);
-            var before = copy.parameters().Select(p => p.detach().clone()).ToList();
-            optimizer.zero_grad();
-            c.Loss(copy, batch).backward();
-            optimizer.step();
-            double update = 0, weight = 0;
-            foreach (var (p, old) in copy.parameters().Zip(before))
-            {
-                update += (p.detach() - old).square().sum().to(ScalarType.Float64).item<double>();
-                weight += old.square().sum().to(ScalarType.Float64).item<double>();
-            }
-            var ratio = Math.Sqrt(update / Math.Max(weight, 1e-30));
-            // Creeping: under 1% relative improvement per epoch on average.
-            var creeping = losses.Length >= 3 && losses.All(double.IsFinite) && (losses[0] - losses[^1]) / Math.Abs(losses[0]) < 0.01 * losses.Length;
-            var evidence = E(("learning rate", rate), ("update / weight ratio", ratio));
-            if (ratio > 0.3)
-                return new Finding("SK006", "Learning rate too high", Severity.Critical, 0.75,
-                    F($"One optimizer step at learning rate {rate:G3} changes the weights by {ratio:P1} of their norm (healthy: well under 10%)."),
-                    evidence, F($"Lower the learning rate to about {Suggest(c, evidence, rate * 0.01 / ratio, below: rate):G2}."));
-            if (ratio < 1e-4 && creeping)
-                return new Finding("SK006", "Learning rate too low", Severity.Warning, 0.75,
-                    F($"One optimizer step at learning rate {rate:G3} changes the weights by only {ratio:E1} of their norm (healthy: about 1e-3), and the loss fell only from {losses[0]:G4} to {losses[^1]:G4}."),
-                    evidence, F($"Raise the learning rate to about {Suggest(c, evidence, Math.Min(rate * 1e-3 / Math.Max(ratio, 1e-12), 1e-2), above: rate):G2}."));
-        }
-        return null;
-    }
-
-    /// <summary>
-    /// The range test's suggestion (on a fresh copy) when it points the right way (below a rate that is too high, above
-    /// one that is too low); otherwise, or when it cannot run, the update-ratio estimate.
-    /// </summary>
-    private static double Suggest(DiagnosisContext c, Dictionary<string, double> evidence, double fallback, double below = double.PositiveInfinity, double above = 0)
-    {
-        try
-        {
-            using var fresh = c.Model.Copy(copyWeights: false, seed: 12345);
-            var result = LearningRateFinder.Run(fresh, c.Train, c.Training, new LearningRateRangeOptions { Steps = 60, StartRate = 1e-6, EndRate = 1 });
-            evidence["range test suggestion"] = result.SuggestedRate;
-            return result.SuggestedRate < below && result.SuggestedRate > above ? result.SuggestedRate : fallback;
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return fallback;
-        }
+        var skipped = c.History.Events.OfType<SkippedStep>().ToList();
+        var rolledBack = c.History.Events.OfType<WeightsRolledBack>().Count();
+        const string fix = "Clip gradients (TrainerOptions.ClipGradientNorm = 1.0), lower the learning rate by 10×, scale inputs and targets, and add TerminateOnNaN to keep the last good weights.";
+        if (skipped.Count > 0)
+            return [new Result(new Finding("SK005", "Non-finite loss", Severity.Critical, 0.95,
+                F($"{skipped.Count} batch(es) gave a NaN or infinite loss (first at epoch {skipped[0].Epoch + 1}, batch {skipped[0].Batch + 1}); the trainer did not apply those steps{(rolledBack > 0 ? F($", and {rolledBack} roll-back(s) followed") : "")}."),
+                E(("skipped steps", skipped.Count), ("roll-backs", rolledBack), ("first skipped epoch", skipped[0].Epoch + 1)), fix), true)];
+        var first = Array.FindIndex(losses, l => !double.IsFinite(l));
+        if (first >= 0)
+            return [new Result(new Finding("SK005", "Non-finite loss", Severity.Critical, 0.95,
+                F($"The training loss became {losses[first]} at epoch {first + 1}."), E(("first non-finite epoch", first + 1)), fix), true)];
+        if (c.History.StopReason == StopReason.NonFiniteLoss)
+            return [new Result(new Finding("SK005", "Non-finite loss", Severity.Critical, 0.95, "Training stopped on a non-finite loss: " + c.History.StopMessage, E(("epochs", losses.Length)), fix), true)];
+        return None;
     }
 
     // SK007
-    private static Finding? LossOutputMismatch(DiagnosisContext c)
+    private static IEnumerable<Result> LossOutputMismatch(DiagnosisContext c)
     {
         var s = c.Setup;
         var (low, high) = s.OutputActivation switch
@@ -282,85 +180,43 @@ internal static class Checks
             _ => (double.NegativeInfinity, double.PositiveInfinity),
         };
         if (!s.TargetsAreIndices && !s.TargetsAreDistributions && (s.TargetMin < low - 1e-6 || s.TargetMax > high + 1e-6))
-            return new Finding("SK007", "Output range cannot reach the targets", Severity.Critical, 0.9,
+            return [new Result(new Finding("SK007", "Output range cannot reach the targets", Severity.Critical, 0.96,
                 F($"The last Dense uses {s.OutputActivation}, whose outputs lie in [{low}, {high}], but the targets range from {s.TargetMin:G4} to {s.TargetMax:G4}."),
                 E(("target min", s.TargetMin), ("target max", s.TargetMax), ("output min", low), ("output max", high)),
-                "Remove the output activation for regression (Dense(units) without activation), or scale the targets into the output's range (MinMaxScaler) and invert predictions.");
+                "Remove the output activation for regression (Dense(units) without activation), or scale the targets into the output's range (MinMaxScaler) and invert predictions."), true)];
         var builtIn = c.Training.Loss is CrossEntropyLoss or BinaryCrossEntropyLoss or MeanSquaredErrorLoss or MeanAbsoluteErrorLoss or HuberLoss;
         var losses = c.Series("loss");
         if (!builtIn && s.OutputActivation is Activation.Softmax or Activation.Sigmoid && losses.Length >= 3 && losses[^1] > losses[0] * 0.97)
-            return new Finding("SK007", "Custom loss on probabilities", Severity.Warning, 0.7,
+            return [new Result(new Finding("SK007", "Custom loss on probabilities", Severity.Warning, 0.6,
                 F($"The custom loss {c.Training.Loss.GetType().Name} runs on {s.OutputActivation} probabilities and barely moved ({losses[0]:G4} → {losses[^1]:G4}); a loss that expects logits would apply a second softmax/sigmoid and flatten the gradients."),
                 E(("first loss", losses[0]), ("last loss", losses[^1])),
-                "Give the loss what it expects: remove the output activation and use logits, or use CrossEntropyLoss / BinaryCrossEntropyLoss, which read both correctly.");
-        return null;
+                "Give the loss what it expects: remove the output activation and use logits, or use CrossEntropyLoss / BinaryCrossEntropyLoss, which read both correctly."), true)];
+        return None;
     }
 
-    // SK008
-    private static Finding? FitGap(DiagnosisContext c)
+    // SK008: overfitting only on a sustained rise, beyond the validation loss's own epoch-to-epoch noise.
+    private static IEnumerable<Result> FitGap(DiagnosisContext c)
     {
         var train = c.Series("loss");
         var validation = c.Series("val_loss");
-        if (train.Length < 4) throw new NotCheckableException(F($"SK008 needs at least 4 epochs of history; there are {train.Length}"));
-        if (validation.Length == train.Length)
-        {
-            var best = Array.IndexOf(validation, validation.Min());
-            if (best <= validation.Length - 3 && validation[^1] > validation[best] * 1.1 && train[^1] < train[best] && train[^1] < 0.8 * validation[^1])
-                return new Finding("SK008", "Overfitting", Severity.Warning, 0.7,
-                    F($"The validation loss was lowest at epoch {best + 1} ({validation[best]:G4}) and has risen to {validation[^1]:G4} while the training loss kept falling to {train[^1]:G4}."),
-                    E(("best val_loss epoch", best + 1), ("best val_loss", validation[best]), ("last val_loss", validation[^1]), ("last loss", train[^1])),
-                    "Add EarlyStopping(new() { Monitor = \"val_loss\", RestoreBestWeights = true }), Dropout layers or RecurrentOptions.Dropout, or more training data.");
-        }
-        var recent = train.TakeLast(3).ToArray();
-        var accuracy = c.History.Epochs[^1].Metrics.TryGetValue("accuracy", out var a) ? a : double.NaN;
-        var stuck = (recent[0] - recent[^1]) / Math.Max(Math.Abs(recent[0]), 1e-12) < 0.01 && train[^1] > 0.5 * train[0];
-        if (stuck && (double.IsNaN(accuracy) || accuracy < 0.9))
-            return new Finding("SK008", "Underfitting", Severity.Warning, 0.5,
-                F($"The training loss has stalled at {train[^1]:G4} (it started at {train[0]:G4}) and improved by less than 1% over the last 3 epochs{(double.IsNaN(accuracy) ? "" : F($"; training accuracy is {accuracy:F4}"))}: the model does not fit even the training data."),
-                E(("first loss", train[0]), ("last loss", train[^1]), ("training accuracy", accuracy)),
-                "Look for a cause among the other findings; then add capacity (more units, Layers = 2), train longer, or tune the learning rate (LearningRateFinder.Run).");
-        return null;
-    }
-
-    // SK009
-    private static Finding? SaturatedOrDeadUnits(DiagnosisContext c)
-    {
-        var batch = c.Sample(c.Train, c.Options.SampleSize);
-        var copy = c.CopyModel();
-        copy.eval();
-        using var _ = no_grad();
-        using var scope = NewDisposeScope();
-        var flow = DiagnosisContext.LayerInput(copy, batch);
-        Finding? worst = null;
-        for (var i = 0; i < copy.Layers.Count; i++)
-        {
-            var layer = copy.Layers[i];
-            flow = layer.Forward(flow);
-            var output = flow.Values.reshape(-1, flow.Values.shape[^1]);                          // (items, units)
-            if (layer is RecurrentLayer recurrent && !(layer is SimpleRnn { Options.Activation: SimpleRnnActivation.Relu }))
-            {
-                var saturated = output.abs().gt(0.97).to(ScalarType.Float64).mean().item<double>();
-                if (saturated > 0.5 && worst is null)
-                    worst = new Finding("SK009", "Saturated recurrent units", Severity.Warning, 0.65,
-                        F($"{saturated:P0} of the {recurrent.TypeName} (layer {i}) outputs are within 3% of ±1: saturated units pass almost no gradient."),
-                        E(("saturated share", saturated), ("layer", i)),
-                        "Scale the inputs (StandardScaler), lower the learning rate, or use Lstm/Gru in place of SimpleRnn.");
-            }
-            else if (layer is SimpleRnn or Dense { Activation: Activation.Relu })
-            {
-                var dead = output.amax([0]).le(0).to(ScalarType.Float64).mean().item<double>();
-                if (dead > 0.5 && worst is null)
-                    worst = new Finding("SK009", "Dead units", Severity.Warning, 0.7,
-                        F($"{dead:P0} of the units of layer {i} ({layer.TypeName}, ReLU) never activate on {output.shape[0]} samples: they pass no gradient and will not recover."),
-                        E(("dead share", dead), ("layer", i)),
-                        "Lower the learning rate, scale the inputs, or use tanh (SimpleRnnOptions.Activation = Tanh) / an Lstm or Gru.");
-            }
-        }
-        return worst;
+        if (validation.Length < 6 || validation.Length != train.Length) return None;
+        var best = Array.IndexOf(validation, validation.Min());
+        var after = validation.Length - 1 - best;
+        if (after < 3) return None;
+        // Noise: the median absolute epoch-to-epoch change of the validation loss up to its best epoch.
+        var changes = Enumerable.Range(1, Math.Max(1, best)).Where(i => i < validation.Length).Select(i => Math.Abs(validation[i] - validation[i - 1])).Order().ToArray();
+        var noise = changes.Length == 0 ? 0 : changes[changes.Length / 2];
+        var rise = validation[^1] - validation[best];
+        var sustained = Enumerable.Range(best + 1, after).Count(i => validation[i] > validation[best] + noise) >= Math.Min(3, after);
+        if (!(sustained && rise > 3 * noise && rise > 0.05 * validation[best] && train[^1] < train[best])) return None;
+        return [new Result(new Finding("SK008", "Overfitting", Severity.Warning, Math.Min(0.9, rise / (rise + 3 * Math.Max(noise, 1e-12))),
+            F($"The validation loss was lowest at epoch {best + 1} ({validation[best]:G4}) and has stayed above it for {after} epochs, rising to {validation[^1]:G4} ({rise / Math.Max(noise, 1e-12):F1}× its epoch-to-epoch noise of {noise:G3}), while the training loss kept falling to {train[^1]:G4}."),
+            E(("best val_loss epoch", best + 1), ("best val_loss", validation[best]), ("last val_loss", validation[^1]), ("last loss", train[^1]), ("val_loss noise", noise)),
+            "Add EarlyStopping(new() { Monitor = \"val_loss\", RestoreBestWeights = true }), Dropout layers or RecurrentOptions.Dropout, or more training data."), true)];
     }
 
     // SK010
-    private static Finding? Vocabulary(DiagnosisContext c)
+    private static IEnumerable<Result> Vocabulary(DiagnosisContext c)
     {
         if (c.Model.Layers[0] is not Embedding embedding) throw new NotCheckableException("SK010 applies to models that start with an Embedding");
         using var scope = NewDisposeScope();
@@ -373,67 +229,144 @@ internal static class Checks
         var rare = counts.Skip(2).Count(n => n <= 1) / (double)Math.Max(1, embedding.VocabularySize - 2);
         var evidence = E(("out-of-vocabulary rate", unknown), ("vocabulary size", embedding.VocabularySize), ("share of entries seen at most once", rare), ("training tokens", total));
         if (unknown > 0.1)
-            return new Finding("SK010", "Many out-of-vocabulary tokens", Severity.Warning, 0.7,
+            return [new Result(new Finding("SK010", "Many out-of-vocabulary tokens", unknown > 0.3 ? Severity.Critical : Severity.Warning, Math.Min(0.97, 0.6 + unknown),
                 F($"{unknown:P1} of the training tokens are the unknown token (index 1): the model cannot tell them apart."),
-                evidence, "Build the Vocabulary on the training texts with a larger MaxSize or a lower MinFrequency, and check its UnknownRate on the validation texts.");
+                evidence, "Build the Vocabulary on the training texts with a larger MaxSize or a lower MinFrequency, and check its UnknownRate on the validation texts."), unknown > 0.3)];
         if (rare > 0.7 && embedding.VocabularySize > 100)
-            return new Finding("SK010", "Vocabulary larger than the data supports", Severity.Warning, 0.55,
+            return [new Result(new Finding("SK010", "Vocabulary larger than the data supports", Severity.Info, 0.3,
                 F($"{rare:P0} of the {embedding.VocabularySize} vocabulary entries occur at most once in {total} training tokens: their embeddings cannot be learned."),
-                evidence, "Rebuild the Vocabulary with MinFrequency = 2 or a smaller MaxSize, so rare tokens share the unknown index.");
-        return null;
+                evidence, "Rebuild the Vocabulary with MinFrequency = 2 or a smaller MaxSize, so rare tokens share the unknown index."), false)];
+        return None;
     }
 
-    // SK011
-    private static Finding? CannotLearn(DiagnosisContext c)
-    {
-        // A freshly initialized model of the same architecture: the question is whether model and data can learn at
-        // all, not whether the current (possibly damaged) weights can.
-        var copy = c.CopyModel(fresh: true);
-        copy.train();
-        var batch = c.Sample(c.Train, 16);
-        using var optimizer = new Adam { LearningRate = 1e-2 }.Create(copy.parameters());
-        double first = double.NaN, last = double.NaN;
-        for (var step = 0; step < c.Options.OverfitSteps; step++)
-        {
-            using var scope = NewDisposeScope();
-            optimizer.zero_grad();
-            var loss = c.Loss(copy, batch);
-            loss.backward();
-            optimizer.step();
-            last = loss.item<float>();
-            if (step == 0) first = last;
-        }
-        var accuracy = double.NaN;
-        if (c.IsClassification)
-        {
-            copy.eval();
-            using var _ = no_grad();
-            using var scope = NewDisposeScope();
-            var (predicted, actual) = ClassPredictions.Of(copy.Forward(batch.Inputs, batch.Lengths), batch.Targets, c.MetricSetup, null);
-            accuracy = predicted.eq(actual).to(ScalarType.Float64).mean().item<double>();
-        }
-        var learned = double.IsFinite(last) && (last <= 0.25 * first || accuracy >= 0.99);
-        if (learned) return null;
-        return new Finding("SK011", "Cannot learn at all", Severity.Critical, 0.97,
-            F($"A copy of the model could not fit a single batch of {batch.Indices.Length} samples in {c.Options.OverfitSteps} Adam steps at 1e-2: the loss went from {first:G4} to {last:G4}{(double.IsNaN(accuracy) ? "" : F($" and accuracy on those samples is {accuracy:F2}"))}. This is a pipeline bug, not a tuning problem."),
-            E(("first loss", first), ("last loss", last), ("accuracy on the batch", accuracy), ("samples", batch.Indices.Length)),
-            "Check the data pipeline: inputs that are constant or all padding, labels misaligned with inputs (apply the same row indices: DataSplit.Take), targets in the wrong form, or a custom layer that detaches its output.");
-    }
-
-    // SK012
-    private static Finding? UnscaledTargets(DiagnosisContext c)
+    // SK012: too large or too small
+    private static IEnumerable<Result> TargetScale(DiagnosisContext c)
     {
         var s = c.Setup;
         if (s.TargetsAreIndices || s.TargetsAreDistributions) throw new NotCheckableException("SK012 applies to regression targets");
         using var scope = NewDisposeScope();
-        var y = c.Train.Targets.to(ScalarType.Float64).reshape(-1, s.TargetShape.Length == 0 ? 1 : s.TargetShape[^1]);
+        var y = c.Train.Targets.to(ScalarType.Float64).reshape(-1, Math.Max(1, s.OutputUnits));
         var mean = y.mean([0]).data<double>().ToArray();
         var std = y.std(0, false).data<double>().ToArray();
-        var worst = Enumerable.Range(0, mean.Length).MaxBy(j => Math.Max(Math.Abs(mean[j]), std[j]));
-        if (Math.Abs(mean[worst]) <= 10 && std[worst] <= 10) return null;
-        return new Finding("SK012", "Regression targets are not scaled", Severity.Critical, 0.9,
-            F($"Target column {worst} has mean {mean[worst]:G4} and standard deviation {std[worst]:G4}: losses and gradients are {Math.Max(Math.Abs(mean[worst]), std[worst]):G3}× larger than at unit scale, which makes training unstable."),
-            E(("target mean", mean[worst]), ("target std", std[worst])),
-            "Fit a StandardScaler on the training targets, train on scaled targets, and InverseTransform the predictions; keep it with the model (model.Scalers[\"targets\"] = scaler).");
+        var scale = Enumerable.Range(0, mean.Length).Select(j => Math.Max(Math.Abs(mean[j]), std[j])).ToArray();
+        var worst = Enumerable.Range(0, mean.Length).MaxBy(j => Math.Abs(Math.Log10(Math.Max(scale[j], 1e-300))));
+        if (scale[worst] is <= 10 and >= 0.01) return None;
+        const string fix = "Fit a StandardScaler on the training targets, train on scaled targets, and InverseTransform the predictions; keep it with the model (model.Scalers[\"targets\"] = scaler).";
+        var finding = new Finding("SK012", "Regression targets are not scaled", Severity.Warning, 0.3,
+            F($"Target column {worst} has mean {mean[worst]:G4} and standard deviation {std[worst]:G4}: losses and gradients are {scale[worst]:G3}× their size at unit scale."),
+            E(("target mean", mean[worst]), ("target std", std[worst])), fix);
+        return [new Result(finding, false, new Treatment("SK012", "the targets standardized", fix) { StandardizeTargets = true })];
+    }
+
+    // SK014: label runs in the order batches are drawn when shuffling is off.
+    private static IEnumerable<Result> OrderedBatches(DiagnosisContext c)
+    {
+        if (c.Training.Shuffle) return None;
+        var labels = c.Labels(c.Train) ?? throw new NotCheckableException("SK014 applies to classification targets");
+        var runs = 1 + Enumerable.Range(1, labels.Length - 1).Count(i => labels[i] != labels[i - 1]);
+        // A random order of these labels would change class about n·(1 − Σ p²) times.
+        var shares = labels.GroupBy(l => l).Select(g => (double)g.Count() / labels.Length).ToArray();
+        var expected = 1 + (labels.Length - 1) * (1 - shares.Sum(p => p * p));
+        var single = c.Train.BatchOrder(new BatchOptions { BatchSize = c.Training.BatchSize, Shuffle = false })
+            .Count(b => b.Select(r => labels[r]).Distinct().Count() == 1) / (double)Math.Max(1, (labels.Length + c.Training.BatchSize - 1) / c.Training.BatchSize);
+        if (runs > 0.5 * expected) return None;
+        const string fix = "Shuffle the training batches (TrainerOptions.Shuffle = true, the default), or shuffle the rows once before building the dataset.";
+        var finding = new Finding("SK014", "Training batches are ordered", Severity.Warning, 0.35,
+            F($"With Shuffle = false the training rows come in {runs} runs of one label (a random order would give about {expected:F0}); {single:P0} of the batches hold a single class, so each step pulls the model towards the class of the moment."),
+            E(("label runs", runs), ("label runs in a random order", expected), ("share of single-class batches", single)), fix);
+        return [new Result(finding, false, new Treatment("SK014", "the batches shuffled", fix) { Shuffle = true })];
+    }
+
+    // SK016: regularizers and constraints in the user's setup, each a candidate to relax.
+    private static IEnumerable<Result> Constraints(DiagnosisContext c)
+    {
+        var results = new List<Result>();
+        var decay = WeightDecayOf(c.Training.Optimizer);
+        if (decay > 0)
+        {
+            var fix = F($"Lower the weight decay (now {decay:G3}) to 0.01 or less, or remove it.");
+            results.Add(new Result(new Finding("SK016", "Strong weight decay", Severity.Info, 0.15, F($"The optimizer decays every weight by {decay:G3} × the learning rate per step."), E(("weight decay", decay)), fix), false,
+                new Treatment("SK016", "weight decay removed", fix) { Optimizer = WithoutWeightDecay(c.Training.Optimizer) }));
+        }
+        var dropout = c.Model.Layers.Select(l => l switch { Dropout d => d.Rate, RecurrentLayer r when r.Options.Layers > 1 => r.Options.Dropout, _ => 0 }).DefaultIfEmpty(0).Max();
+        if (dropout > 0)
+        {
+            var fix = F($"Lower the dropout (largest rate {dropout:G2}) to 0.2–0.3, or remove it until the model fits the training data.");
+            results.Add(new Result(new Finding("SK016", "Strong dropout", Severity.Info, 0.15, F($"Dropout removes up to {dropout:P0} of the activations during training."), E(("largest dropout rate", dropout)), fix), false,
+                new Treatment("SK016", "dropout removed", fix)
+                {
+                    Layers = l => l switch
+                    {
+                        Dropout => null,
+                        Lstm r => new Lstm(r.Units, r.Options with { Dropout = 0 }),
+                        Gru r => new Gru(r.Units, r.Options with { Dropout = 0 }),
+                        SimpleRnn r => new SimpleRnn(r.Units, (SimpleRnnOptions)(r.Options with { Dropout = 0 })),
+                        _ => l,
+                    },
+                }));
+        }
+        if (c.Training.ClipGradientNorm is not null || c.Training.ClipGradientValue is not null)
+        {
+            var limit = c.Training.ClipGradientNorm ?? c.Training.ClipGradientValue!.Value;
+            var fix = F($"Raise the gradient clipping limit (now {limit:G3}) to about 1, or remove it: so tight a limit shrinks every step.");
+            results.Add(new Result(new Finding("SK016", "Tight gradient clipping", Severity.Info, 0.15, F($"Gradients are clipped at {(c.Training.ClipGradientNorm is null ? "value" : "norm")} {limit:G3}."), E(("clipping limit", limit)), fix), false,
+                new Treatment("SK016", "gradient clipping removed", fix) { RemoveClipping = true }));
+        }
+        return results;
+    }
+
+    private static double WeightDecayOf(Training.Optimizers.IOptimizerFactory optimizer) => optimizer switch
+    {
+        Training.Optimizers.Adam a => a.WeightDecay,
+        Training.Optimizers.AdamW a => a.WeightDecay > 0.05 ? a.WeightDecay : 0,        // AdamW's default 0.01 is not a candidate
+        Training.Optimizers.Sgd a => a.WeightDecay,
+        Training.Optimizers.RmsProp a => a.WeightDecay,
+        Training.Optimizers.Adagrad a => a.WeightDecay,
+        _ => 0,
+    };
+
+    private static Training.Optimizers.IOptimizerFactory WithoutWeightDecay(Training.Optimizers.IOptimizerFactory optimizer) => optimizer switch
+    {
+        Training.Optimizers.Adam a => a with { WeightDecay = 0 },
+        Training.Optimizers.AdamW a => a with { WeightDecay = 0 },
+        Training.Optimizers.Sgd a => a with { WeightDecay = 0 },
+        Training.Optimizers.RmsProp a => a with { WeightDecay = 0 },
+        Training.Optimizers.Adagrad a => a with { WeightDecay = 0 },
+        _ => optimizer,
+    };
+
+    // SK017: inputs that carry nothing: every feature constant (all zeros), or trailing all-zero steps without lengths.
+    private static IEnumerable<Result> ConstantInputs(DiagnosisContext c)
+    {
+        if (c.Model.InputShape.Kind == ShapeKind.Tokens) throw new NotCheckableException("SK017 applies to float inputs; the model takes tokens");
+        var (mean, std, peak) = FeatureStatistics(c);
+        var constant = Enumerable.Range(0, mean.Length).Where(f => !(std[f] > 1e-7 * Math.Max(1, Math.Abs(mean[f])))).ToList();
+        var results = new List<Result>();
+        if (constant.Count == mean.Length)
+            results.Add(new Result(new Finding("SK017", "Inputs carry no information", Severity.Critical, 0.97,
+                F($"Every one of the {mean.Length} input features is constant over the training sample{(peak.All(p => p == 0) ? " (all zeros)" : "")}: the inputs were lost in the pipeline, so nothing can be learned from them."),
+                E(("constant features", constant.Count), ("features", mean.Length)),
+                "Check the data pipeline where the inputs are built (a column read as empty, a mask or scaling that zeroes everything, the wrong array passed to SequenceDataset.FromArrays)."), true));
+        else if (constant.Count > 0)
+            results.Add(new Result(new Finding("SK017", "Constant input features", Severity.Info, 0.2,
+                F($"{constant.Count} of {mean.Length} input feature(s) are constant ({string.Join(", ", constant.Take(8))}): they carry no information."),
+                E(("constant features", constant.Count), ("features", mean.Length)), "Drop constant features, or check where they are computed."), false));
+        if (!c.Train.HasLengths)
+        {
+            using var scope = NewDisposeScope();
+            var rows = DiagnosisContext.RandomRows(c.Train, 4 * c.Options.SampleSize, 33).Select(r => (long)r).ToArray();
+            using var batch = c.Train.GetBatch(rows);
+            var zeroStep = batch.Inputs.to(ScalarType.Float64).abs().amax([2]).eq(0);            // (N, T)
+            var trailing = zeroStep.flip(1).to(ScalarType.Int64).cumprod(1).sum([1]);           // zero steps at the end of each row
+            var padded = trailing.gt(0).to(ScalarType.Float64).mean().item<double>();
+            var steps = batch.Inputs.shape[1];
+            var meanTrailing = trailing.to(ScalarType.Float64).mean().item<double>();
+            if (padded > 0.3 && meanTrailing < steps && meanTrailing >= 1)
+                results.Add(new Result(new Finding("SK017", "Padding without lengths", Severity.Warning, 0.4,
+                    F($"{padded:P0} of the training sequences end in all-zero steps ({meanTrailing:F1} of {steps} on average), and the dataset has no lengths: the recurrent layers run over the padding, and the last step they report is padding."),
+                    E(("share of padded rows", padded), ("mean trailing zero steps", meanTrailing)),
+                    "Pass the sequence lengths (PadSequences returns them: SequenceDataset.FromArrays(values, labels, lengths)), so padding is masked."), false));
+        }
+        return results;
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using SequenceKit.Layers;
 using SequenceKit.Models;
 using SequenceKit.Preprocessing;
@@ -9,17 +10,23 @@ using static TorchSharp.torch;
 
 namespace SequenceKit.Diagnostics;
 
-/// <summary>What the checks look at, computed once and shared: samples of the data, predictions, the loss setup.</summary>
+/// <summary>
+/// What the checks look at, computed once and shared: the evaluated set (whole, or a seeded stratified sample), the
+/// model's predictions on it, the loss setup, the time budget and the cancellation token.
+/// </summary>
 internal sealed class DiagnosisContext : IDisposable
 {
     private readonly List<IDisposable> owned = [];
-    private (long[] Predicted, long[] Actual)? classes;
+    private Evaluation? evaluation;
 
-    public DiagnosisContext(SequenceModel model, SequenceDataset train, SequenceDataset? validation, History history, TrainerOptions training, DoctorOptions options)
+    public DiagnosisContext(SequenceModel model, SequenceDataset train, SequenceDataset? validation, History history, TrainerOptions training,
+        DoctorOptions options, CancellationToken cancellationToken)
     {
-        (Model, Train, Validation, History, Training, Options) = (model, train, validation, history, training, options);
+        (Model, Train, Validation, History, Training, Options, CancellationToken) = (model, train, validation, history, training, options, cancellationToken);
         Setup = Trainer.CreateLossSetup(model, train, training);
         if (Setup.ClassWeights is { } weights) owned.Add(weights);
+        TrainingTime = TimeSpan.FromTicks(history.Epochs.Sum(e => e.Duration.Ticks));
+        Budget = options.BudgetFor(TrainingTime);
     }
 
     public SequenceModel Model { get; }
@@ -29,11 +36,27 @@ internal sealed class DiagnosisContext : IDisposable
     public TrainerOptions Training { get; }
     public DoctorOptions Options { get; }
     public LossSetup Setup { get; }
+    public CancellationToken CancellationToken { get; }
+
+    /// <summary>The training time so far (the history's epochs).</summary>
+    public TimeSpan TrainingTime { get; }
+
+    /// <summary>The most time the active part may take.</summary>
+    public TimeSpan Budget { get; }
+
+    /// <summary>Runs while the active part works.</summary>
+    public Stopwatch ActiveClock { get; } = new();
+
+    /// <summary>Whether the active part has used its budget.</summary>
+    public bool OutOfTime => ActiveClock.Elapsed >= Budget;
 
     /// <summary>The set accuracy is judged on: validation when there is one.</summary>
     public SequenceDataset Evaluated => Validation ?? Train;
 
     public string EvaluatedName => Validation is null ? "training" : "validation";
+
+    /// <summary>The history's name for a metric of the evaluated set ("val_accuracy", or "accuracy" without validation).</summary>
+    public string HistoryName(string metric) => Validation is null ? metric : "val_" + metric;
 
     public bool IsClassification => Setup.TargetsAreIndices || Setup.TargetsAreDistributions;
 
@@ -44,32 +67,41 @@ internal sealed class DiagnosisContext : IDisposable
     /// <summary>How metrics (and the class-based checks) read the model's output.</summary>
     public MetricSetup MetricSetup => new(Setup.OutputActivation, Setup.OutputUnits);
 
-    /// <summary>Predicted and actual classes over (up to 4·SampleSize rows of) the evaluated set.</summary>
-    public (long[] Predicted, long[] Actual) Classes => classes ??= ComputeClasses();
+    /// <summary>The model's numbers on the evaluated set (whole, or a stated sample).</summary>
+    public Evaluation Evaluation => evaluation ??= Evaluation.Of(this);
 
-    /// <summary>The first <paramref name="rows"/> rows of a dataset as a batch on the model's device.</summary>
-    public DataBatch Sample(SequenceDataset data, int rows)
+    public void Report(string stage) => Options.Progress?.Report(new DoctorProgress(stage, Math.Min(1, ActiveClock.Elapsed / Budget)));
+
+    public void ThrowIfCancelled() => CancellationToken.ThrowIfCancellationRequested();
+
+    /// <summary>Keeps a disposable alive until the diagnosis ends.</summary>
+    public T Own<T>(T item) where T : IDisposable
     {
-        var batch = data.GetBatch(Enumerable.Range(0, (int)Math.Min(rows, data.Count)).Select(i => (long)i).ToArray(), Model.Device);
-        owned.Add(batch);
-        return batch;
+        owned.Add(item);
+        return item;
+    }
+
+    /// <summary>Seeded random rows of a dataset (all of them, shuffled, when it has fewer).</summary>
+    public static int[] RandomRows(SequenceDataset data, int count, int seed)
+    {
+        var rows = Enumerable.Range(0, (int)data.Count).ToArray();
+        new Random(seed).Shuffle(rows);
+        return rows.Take(Math.Min(count, rows.Length)).ToArray();
+    }
+
+    /// <summary>Class labels of every row (argmax of distributions; the first step's label for per-step targets), or null for regression.</summary>
+    public long[]? Labels(SequenceDataset data)
+    {
+        if (!IsClassification) return null;
+        using var scope = NewDisposeScope();
+        var targets = data.Targets;
+        var labels = is_integral(targets.dtype) ? targets : (Setup.OutputUnits == 1 ? targets.gt(0.5) : targets.argmax(-1));
+        return labels.reshape(data.Count, -1).select(1, 0).to(ScalarType.Int64).cpu().data<long>().ToArray();
     }
 
     /// <summary>A batch as the model's first layer takes it (tokens as they are, features as float32), for probes that run layer by layer.</summary>
     public static SequenceBatch LayerInput(SequenceModel model, DataBatch batch) =>
         new(model.InputShape.Kind == ShapeKind.Tokens ? batch.Inputs : batch.Inputs.to(ScalarType.Float32), batch.Lengths);
-
-    /// <summary>A copy of the model (or a freshly initialized one of the same architecture) for probes; disposed with the context.</summary>
-    public SequenceModel CopyModel(bool fresh = false)
-    {
-        var copy = fresh ? Model.Copy(copyWeights: false, seed: 12345) : Model.Copy();
-        owned.Add(copy);
-        return copy;
-    }
-
-    /// <summary>The mean loss of a model on a batch (a scalar tensor with its graph).</summary>
-    public Tensor Loss(SequenceModel model, DataBatch batch) =>
-        Training.Loss.Compute(model.Forward(batch.Inputs, batch.Lengths), batch.Targets, Setup, null);
 
     /// <summary>The loss values of every completed epoch ("loss", or "val_loss").</summary>
     public double[] Series(string name) => History.Epochs.Where(e => e.Metrics.ContainsKey(name)).Select(e => e.Metrics[name]).ToArray();
@@ -78,18 +110,5 @@ internal sealed class DiagnosisContext : IDisposable
     {
         foreach (var item in owned) item.Dispose();
         owned.Clear();
-    }
-
-    private (long[], long[]) ComputeClasses()
-    {
-        var rows = (int)Math.Min(4L * Options.SampleSize, Evaluated.Count);
-        var batch = Evaluated.GetBatch(Enumerable.Range(0, rows).Select(i => (long)i).ToArray());
-        using (batch)
-        {
-            using var output = Trainer.Predict(Model, batch.Inputs, batch.Lengths);
-            using var scope = NewDisposeScope();
-            var (predicted, actual) = ClassPredictions.Of(output, batch.Targets, MetricSetup, null);
-            return (predicted.data<long>().ToArray(), actual.data<long>().ToArray());
-        }
     }
 }

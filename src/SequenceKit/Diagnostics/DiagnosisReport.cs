@@ -8,9 +8,10 @@ namespace SequenceKit.Diagnostics;
 /// <summary>The doctor's findings, most confident first, and the checks it could not run (with why).</summary>
 public sealed class DiagnosisReport
 {
-    internal DiagnosisReport(IEnumerable<Finding> findings, IEnumerable<string> notes, int? epoch, TimeSpan activeTime = default)
+    internal DiagnosisReport(IEnumerable<Finding> findings, IEnumerable<string> notes, int? epoch, TimeSpan activeTime = default, TimeSpan budget = default)
     {
         ActiveTime = activeTime;
+        Budget = budget;
         Findings = findings.OrderByDescending(f => f.Confidence).ThenByDescending(f => f.Severity).ThenBy(f => f.Code, StringComparer.Ordinal).ToArray();
         Notes = notes.ToArray();
         Epoch = epoch;
@@ -28,6 +29,9 @@ public sealed class DiagnosisReport
     /// <summary>Time spent in the active part of the diagnosis (probes and controlled experiments on model copies).</summary>
     public TimeSpan ActiveTime { get; }
 
+    /// <summary>The time budget the active part had (see <see cref="DoctorOptions.TimeBudget"/>).</summary>
+    public TimeSpan Budget { get; }
+
     /// <summary>The top finding, or null when nothing was found.</summary>
     public Finding? Top => Findings.Count > 0 ? Findings[0] : null;
 
@@ -42,6 +46,7 @@ public sealed class DiagnosisReport
         text.AppendLine(Findings.Count == 0 ? "Training doctor: no findings." : $"Training doctor: {Findings.Count} finding(s), most likely first.");
         for (var i = 0; i < Findings.Count; i++) text.AppendLine(CultureInfo.InvariantCulture, $"{i + 1}. {Findings[i]}");
         foreach (var note in Notes) text.AppendLine(CultureInfo.InvariantCulture, $"   note: {note}");
+        text.AppendLine(CultureInfo.InvariantCulture, $"   active part: {ActiveTime.TotalSeconds:F1} s of a {Budget.TotalSeconds:F0} s budget");
         return text.ToString().TrimEnd();
     }
 

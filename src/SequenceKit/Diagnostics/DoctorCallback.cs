@@ -91,14 +91,15 @@ public sealed class DoctorCallback(DoctorCallbackOptions? options = null) : Call
     /// <inheritdoc />
     public override void OnTrainEnd(TrainingContext context)
     {
-        if (Options.DiagnoseAtEnd && context.History.Epochs.Count > 0) Diagnose(context);
+        // A cancelled run ends now: the doctor does not start a diagnosis the user would have to wait for.
+        if (Options.DiagnoseAtEnd && context.History.Epochs.Count > 0 && !context.CancellationToken.IsCancellationRequested) Diagnose(context);
     }
 
     private void Diagnose(TrainingContext context)
     {
         try
         {
-            using var diagnosis = new DiagnosisContext(context.Model, context.Train, context.Validation, context.History, context.Options, Options.Doctor ?? new DoctorOptions());
+            using var diagnosis = new DiagnosisContext(context.Model, context.Train, context.Validation, context.History, context.Options, Options.Doctor ?? new DoctorOptions(), context.CancellationToken);
             var report = TrainingDoctor.Run(diagnosis, context.Epoch);
             Reports.Add(report);
             TrainingDoctor.Log(report, Options.Logger);

@@ -1,4 +1,6 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
+using SequenceKit.Layers;
 using SequenceKit.Models;
 using SequenceKit.Preprocessing;
 using SequenceKit.Training;
@@ -6,9 +8,11 @@ using SequenceKit.Training;
 namespace SequenceKit.Diagnostics;
 
 /// <summary>
-/// Says why a sequence model is stuck, with evidence and a fix. <see cref="Diagnose"/> runs on demand; during
-/// training, add a <see cref="DoctorCallback"/>. Active probes run on a copy of the model: the user's model and
-/// optimizer are never changed. A check that cannot run becomes a note, never an exception.
+/// Says why a sequence model is stuck, with evidence and a fix. Plain checks read the data, the setup and the history;
+/// when the run is not healthy, a learnability baseline asks whether there is anything to learn, and controlled
+/// experiments on copies of the model (the same initial weights and batches, one change each) measure which candidate
+/// fix helps, against the control's own noise. <see cref="Diagnose"/> runs on demand; during training, add a
+/// <see cref="DoctorCallback"/>. The user's model and optimizer are never changed; a check that cannot run becomes a note.
 /// </summary>
 public static class TrainingDoctor
 {
@@ -16,69 +20,200 @@ public static class TrainingDoctor
     /// <param name="model">The model as trained.</param>
     /// <param name="train">The training data.</param>
     /// <param name="validation">The validation data, or null (accuracy is then judged on the training data).</param>
-    /// <param name="history">The history <c>Trainer.Fit</c> returned (may be empty: history-based checks then become notes).</param>
-    /// <param name="training">The options training used (loss, optimizer, batch size).</param>
-    /// <param name="options">What the doctor may do; null for the defaults (probes allowed).</param>
+    /// <param name="history">The history <c>Trainer.Fit</c> returned (may be empty: history-based checks then find nothing).</param>
+    /// <param name="training">The options training used (loss, optimizer, batch size, shuffling, clipping).</param>
+    /// <param name="options">What the doctor may do and its time budget; null for the defaults.</param>
     /// <param name="logger">Where the report is logged (Information, or Warning with warnings); null for none.</param>
-    /// <returns>The findings, most confident first, and notes on what could not be checked.</returns>
+    /// <param name="cancellationToken">Stops the active part within about half a second; the report then holds what was found so far.</param>
+    /// <returns>The findings, most likely cause first, and notes on what could not be checked.</returns>
     /// <exception cref="ArgumentException">The data does not fit the model (the same check as <c>Trainer.Fit</c>).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     /// <exception cref="SequenceKitException">The loss, output layer and targets do not fit together.</exception>
     public static DiagnosisReport Diagnose(SequenceModel model, SequenceDataset train, SequenceDataset? validation, History history,
-        TrainerOptions training, DoctorOptions? options = null, ILogger? logger = null)
+        TrainerOptions training, DoctorOptions? options = null, ILogger? logger = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(history);
         ArgumentNullException.ThrowIfNull(training);
         options ??= new DoctorOptions();
-        if (options.SampleSize <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.SampleSize, $"DoctorOptions.SampleSize must be positive; got {options.SampleSize}.");
-        if (options.OverfitSteps <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.OverfitSteps, $"DoctorOptions.OverfitSteps must be positive; got {options.OverfitSteps}.");
-        using var context = new DiagnosisContext(model, train, validation, history, training, options);
+        options.Validate();
+        using var context = new DiagnosisContext(model, train, validation, history, training, options, cancellationToken);
         var report = Run(context, history.Epochs.Count > 0 ? history.Epochs[^1].Epoch : null);
         Log(report, logger);
         return report;
     }
 
-    internal static DiagnosisReport Run(DiagnosisContext context, int? epoch)
+    internal static DiagnosisReport Run(DiagnosisContext c, int? epoch)
     {
         var findings = new List<Finding>();
         var notes = new List<string>();
-        var wasTraining = context.Model.training;
-        foreach (var check in Checks.All)
+        var results = new List<Checks.Result>();
+        var wasTraining = c.Model.training;
+        try
         {
-            if (check.Active && !context.Options.ActiveProbes)
+            foreach (var check in Checks.All)
             {
-                notes.Add($"{check.Code} not checked: it needs an active probe and DoctorOptions.ActiveProbes is false");
-                continue;
+                c.ThrowIfCancelled();
+                try { results.AddRange(check.Run(c)); }
+                catch (NotCheckableException e) { notes.Add($"{check.Code} not checked: {e.Message}"); }
+                catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException) { notes.Add($"{check.Code} could not run: {e.GetType().Name}: {e.Message}"); }
             }
-            try
+            var status = Status.Of(c);
+            notes.Add(status.Summary);
+            if (c.Options.ActiveProbes)
             {
-                if (check.Run(context) is { } finding) findings.Add(finding);
+                c.ActiveClock.Start();
+                c.Report("baseline");
+                try
+                {
+                    status.Baseline = Baseline.Fit(c);
+                    notes.Add(status.BaselineSummary(c));
+                }
+                catch (NotCheckableException e) { notes.Add($"baseline not fitted: {e.Message}"); }
+                c.ActiveClock.Stop();
             }
-            catch (NotCheckableException e)
+            var decisive = results.Where(r => r.Decisive).Select(r => r.Finding).ToList();
+            var confirmed = new Dictionary<Treatment, Finding>();
+            if (status.Stuck || status.Behind)
             {
-                notes.Add($"{check.Code} not checked: {e.Message}");
+                if (c.Options.ActiveProbes) Active(c, status, results, confirmed, findings, notes);
+                else notes.Add("the run is not healthy, but DoctorOptions.ActiveProbes is false: the candidate causes below are not confirmed by experiment");
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+            else
             {
-                notes.Add($"{check.Code} could not run: {e.GetType().Name}: {e.Message}");
+                notes.Add("no experiments run: the run looks healthy");
             }
+            findings.AddRange(decisive);
+            foreach (var r in results.Where(r => !r.Decisive))
+            {
+                if (r.Treatment is { } t && confirmed.TryGetValue(t, out var proven)) findings.Add(proven);
+                else if (!c.Options.ActiveProbes && (status.Stuck || status.Behind)) findings.Add(r.Finding);
+                else findings.Add(r.Finding with { Severity = Severity.Info, Confidence = Math.Min(r.Finding.Confidence, 0.2) });
+            }
+            findings.AddRange(confirmed.Where(p => !results.Any(r => ReferenceEquals(r.Treatment, p.Key))).Select(p => p.Value));
+            if (status.Symptom(c) is { } symptom) findings.Add(symptom);
         }
-        context.Model.train(wasTraining);
-        // "Cannot learn at all" means a pipeline bug only by exclusion: when a concrete cause that prevents fitting
-        // was found, the failed probe is evidence for that cause instead.
-        var causes = findings.Where(f => Checks.PreventFitting.Contains(f.Code) && f.Severity >= Severity.Warning).Select(f => f.Code).ToList();
-        var index = findings.FindIndex(f => f.Code == "SK011");
-        if (index >= 0 && causes.Count > 0)
-            findings[index] = findings[index] with
-            {
-                Severity = Severity.Info,
-                Confidence = 0.45,
-                Title = "Cannot fit one batch (explained by other findings)",
-                Message = findings[index].Message.Replace("This is a pipeline bug, not a tuning problem.", $"This follows from {string.Join(", ", causes)}; fix those first.", StringComparison.Ordinal),
-            };
-        return new DiagnosisReport(findings, notes, epoch);
+        catch (OperationCanceledException)
+        {
+            notes.Add("the diagnosis was cancelled; the findings are those made before");
+        }
+        finally
+        {
+            c.ActiveClock.Stop();
+            c.Model.train(wasTraining);
+        }
+        // One finding per code: the most confident.
+        var best = findings.GroupBy(f => f.Code).Select(g => g.OrderByDescending(f => f.Severity > Severity.Info).ThenByDescending(f => f.Confidence).First());
+        return new DiagnosisReport(best, notes, epoch, c.ActiveClock.Elapsed, c.Budget);
     }
+
+    /// <summary>The baseline, the labels verdict and the controlled experiments.</summary>
+    private static void Active(DiagnosisContext c, Status status, List<Checks.Result> results, Dictionary<Treatment, Finding> confirmed, List<Finding> findings, List<string> notes)
+    {
+        c.ActiveClock.Start();
+        c.ThrowIfCancelled();
+
+        // Candidates: those the plain checks raised first, then the ones every stuck run gets.
+        var treatments = results.Where(r => r.Treatment is not null).Select(r => r.Treatment!).ToList();
+        var rate = c.History.Epochs.Count > 0 ? c.History.Epochs[^1].LearningRate : c.Training.Optimizer.LearningRate;
+        var down = Math.Clamp(rate / 1e-2, 10, 1000);
+        var up = Math.Clamp(1e-3 / rate, 10, 1000);
+        treatments.Add(new Treatment("SK006", F($"the learning rate ÷{down:G3} ({rate / down:G2})"), F($"Lower the learning rate to about {rate / down:G2} (now {rate:G3}); LearningRateFinder.Run suggests one from a range test.")) { RateFactor = 1 / down });
+        treatments.Add(new Treatment("SK006", F($"the learning rate ×{up:G3} ({rate * up:G2})"), F($"Raise the learning rate to about {rate * up:G2} (now {rate:G3}); LearningRateFinder.Run suggests one from a range test.")) { RateFactor = up });
+        if (c.Model.Layers.OfType<RecurrentLayer>().Any() && !treatments.Any(t => t.Code == "SK004") && c.Model.Layers.OfType<SimpleRnn>().Any())
+            treatments.Add(Checks.GatedInsteadOfSimple("Replace SimpleRnn with Gru or Lstm (same units)."));
+        if (c.Model.Layers.OfType<RecurrentLayer>().Any())
+        {
+            var units = c.Model.Layers.OfType<RecurrentLayer>().Min(l => l.Units);
+            var wider = Math.Max(32, 4 * units);
+            treatments.Add(new Treatment("SK015", F($"{wider} units per recurrent layer (now {units})"), F($"Give the recurrent layers more units (about {wider}), or stack a second layer (RecurrentOptions.Layers = 2)."))
+            {
+                Layers = l => l switch
+                {
+                    Lstm r => new Lstm(Math.Max(wider, r.Units), r.Options),
+                    Gru r => new Gru(Math.Max(wider, r.Units), r.Options),
+                    SimpleRnn r => new SimpleRnn(Math.Max(wider, r.Units), (SimpleRnnOptions)r.Options),
+                    _ => l,
+                },
+            });
+        }
+
+        var experiments = new Experiments(c);
+        experiments.FitBudget(2 + treatments.Count);
+        c.Report("control");
+        var controlA = experiments.Run(null, seed: 1);
+        c.ThrowIfCancelled();
+        var controlB = experiments.Run(null, seed: 2);
+        var control = (controlA.Relative + controlB.Relative) / 2;
+        var controlBalanced = (controlA.BalancedAccuracy + controlB.BalancedAccuracy) / 2;
+        var noise = Math.Max(Math.Abs(controlA.Relative - controlB.Relative), Math.Max(0.01, 0.03 * control));
+        var balancedNoise = Math.Max(Math.Abs(controlA.BalancedAccuracy - controlB.BalancedAccuracy), 0.02);
+        var lossName = c.IsClassification ? "cross-entropy" : "loss";
+        var outcomes = new List<(Treatment T, ArmResult R, double Effect, double Gain)>();
+        var skipped = new List<string>();
+        foreach (var t in treatments)
+        {
+            c.ThrowIfCancelled();
+            if (c.OutOfTime) { skipped.Add(t.Name); continue; }
+            c.Report("experiment: " + t.Name);
+            var r = experiments.Run(t, seed: 1);
+            var gain = t.ByBalancedAccuracy ? r.BalancedAccuracy - controlBalanced : control - r.Relative;
+            var effect = gain / (t.ByBalancedAccuracy ? balancedNoise : noise);
+            outcomes.Add((t, r, effect, gain));
+        }
+        if (skipped.Count > 0) notes.Add($"not tried within the time budget of {c.Budget.TotalSeconds:F0} s: {string.Join("; ", skipped)}");
+        notes.Add(F($"experiments: {experiments.Steps} steps each on {experiments.TrainRows} training rows, measured on {experiments.ProbeRows} {c.EvaluatedName} rows; control {lossName} relative to the trivial predictor {controlA.Relative:F3} and {controlB.Relative:F3} (two seeds)"));
+
+        var learnable = outcomes.Any(o => o.R.Relative < 0.85 && o.Effect > 3) || control < 0.85;
+        foreach (var (t, r, effect, gain) in outcomes.OrderByDescending(o => o.Effect))
+        {
+            var strongEnough = status.Stuck ? effect >= 3 && gain >= 0.05 : effect >= 6 && gain >= 0.15;
+            if (!strongEnough) continue;
+            var confidence = effect / (effect + 4);
+            var what = t.ByBalancedAccuracy
+                ? F($"balanced accuracy on {experiments.ProbeRows} {c.EvaluatedName} rows reached {r.BalancedAccuracy:F3} in {r.Steps} steps; unchanged, {controlA.BalancedAccuracy:F3} and {controlB.BalancedAccuracy:F3} (two seeds)")
+                : F($"{lossName} on {experiments.ProbeRows} {c.EvaluatedName} rows fell from {r.InitialLoss:G3} to {r.FinalLoss:G3} in {r.Steps} steps; unchanged, {controlA.InitialLoss:G3} → {controlA.FinalLoss:G3} (second seed: {controlB.FinalLoss:G3})");
+            var finding = new Finding(t.Code, Title(t), status.Stuck ? Severity.Critical : Severity.Warning, confidence,
+                F($"With {t.Name}, a copy's {what}. The gain is {effect:F1}× the control's own noise."),
+                Checks.E(("control relative loss", control), ("treatment relative loss", r.Relative), ("effect size (× control noise)", effect), ("steps", r.Steps),
+                    ("control balanced accuracy", controlBalanced), ("treatment balanced accuracy", r.BalancedAccuracy)),
+                t.Fix);
+            var original = results.FirstOrDefault(x => ReferenceEquals(x.Treatment, t));
+            if (original is not null) finding = finding with { Title = original.Finding.Title, Message = original.Finding.Message + " " + finding.Message, Evidence = Merge(original.Finding.Evidence, finding.Evidence) };
+            if (!confirmed.ContainsKey(t)) confirmed[t] = finding;
+        }
+
+        // Nothing to learn: the model and the baseline both at the trivial score, and no change made a copy learn.
+        if (status.LabelsVerdict(c, learnable) is { } labels) findings.Add(labels);
+        else if (status.Stuck && confirmed.Count == 0)
+            findings.Add(new Finding("SK011", "Nothing tried made a copy learn", Severity.Warning, 0.3,
+                F($"The model is stuck and none of the {outcomes.Count} changes tried improved a copy beyond the control's noise (best: {(outcomes.Count == 0 ? "none" : outcomes.MaxBy(o => o.Effect).T.Name)})."),
+                Checks.E(("changes tried", outcomes.Count), ("control relative loss", control)),
+                "Check the data pipeline: inputs that are constant or all padding, labels misaligned with inputs (apply the same row indices: DataSplit.Take), targets in the wrong form, or a custom layer that detaches its output."));
+    }
+
+    private static string Title(Treatment t) => t.Code switch
+    {
+        "SK003" => "Inputs are not scaled",
+        "SK004" => "Gradients vanish through time",
+        "SK006" => t.RateFactor < 1 ? "Learning rate too high" : "Learning rate too low",
+        "SK012" => "Regression targets are not scaled",
+        "SK014" => "Training batches are ordered",
+        "SK015" => "Too little capacity",
+        "SK016" => "Too much regularization or constraint",
+        "SK002" => "Imbalanced classes",
+        _ => t.Name,
+    };
+
+    private static Dictionary<string, double> Merge(IReadOnlyDictionary<string, double> a, IReadOnlyDictionary<string, double> b)
+    {
+        var merged = new Dictionary<string, double>(a);
+        foreach (var (k, v) in b) merged[k] = v;
+        return merged;
+    }
+
+    private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     internal static void Log(DiagnosisReport report, ILogger? logger)
     {

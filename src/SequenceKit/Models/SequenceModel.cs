@@ -233,6 +233,15 @@ public sealed class SequenceModel : nn.Module<Tensor, Tensor>
         return copy;
     }
 
+    /// <summary>
+    /// A freshly initialized model whose layers are this model's, rebuilt from their configurations and passed through
+    /// <paramref name="map"/> (which may swap a layer for another, or return null to leave it out): the training
+    /// doctor's controlled experiments train such variants (wider, gated, without dropout).
+    /// </summary>
+    internal SequenceModel Variant(Func<ISequenceLayer, ISequenceLayer?> map, long seed) =>
+        new(Options with { Seed = seed, Logger = null, Device = Device },
+            layers.Select(l => map(LayerRegistry.Create(l.TypeName, l.GetConfig()))).OfType<ISequenceLayer>().ToArray());
+
     private Tensor PrepareInput(Tensor input)
     {
         var expected = InputShape;

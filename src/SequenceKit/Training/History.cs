@@ -7,7 +7,7 @@ namespace SequenceKit.Training;
 public sealed class History
 {
     private readonly List<EpochRecord> epochs = [];
-    private readonly List<string> events = [];
+    private readonly List<TrainingEvent> events = [];
 
     /// <summary>The completed epochs, in order.</summary>
     public IReadOnlyList<EpochRecord> Epochs => epochs;
@@ -24,12 +24,12 @@ public sealed class History
     /// <exception cref="KeyNotFoundException">No such metric.</exception>
     public IReadOnlyList<double> this[string name] => epochs.Select(e => e[name]).ToArray();
 
-    /// <summary>What happened besides the epochs: skipped non-finite steps, roll-backs, learning-rate cuts by callbacks.</summary>
-    public IReadOnlyList<string> Events => events;
+    /// <summary>What happened besides the epochs, in order: <see cref="SkippedStep"/>, <see cref="WeightsRolledBack"/>, <see cref="LearningRateCut"/>.</summary>
+    public IReadOnlyList<TrainingEvent> Events => events;
 
     internal void Add(EpochRecord record) => epochs.Add(record);
 
-    internal void AddEvent(string text) => events.Add(text);
+    internal void AddEvent(TrainingEvent e) => events.Add(e);
 
     internal void Restore(IEnumerable<EpochRecord> records)
     {

@@ -49,7 +49,7 @@ public static class Trainer
         var nextEpoch = firstEpoch;
         var context = new TrainingContext(model, optimizer, history, options.Epochs, run.Names,
             path => TrainingCheckpoint.Save(path, model, optimizer, options, history, nextEpoch, baseRate))
-        { Modes = run.Modes, Train = train, Validation = validation, Options = options, ScaleBaseRate = factor => baseRate *= factor };
+        { Modes = run.Modes, Train = train, Validation = validation, Options = options, ScaleBaseRate = factor => baseRate *= factor, CancellationToken = cancellationToken };
         foreach (var callback in options.Callbacks) callback.OnTrainBegin(context);
 
         for (var epoch = firstEpoch; epoch < options.Epochs && !context.StopRequested; epoch++)
@@ -89,7 +89,7 @@ public static class Trainer
                 }
                 else
                 {
-                    history.AddEvent(string.Create(CultureInfo.InvariantCulture, $"epoch {epoch + 1}, batch {b + 1}: loss {loss}; the step was not applied"));
+                    history.AddEvent(new SkippedStep(epoch, b, loss));
                 }
                 context.BatchLoss = loss;
                 context.LearningRate = optimizer.ParamGroups.First().LearningRate;
@@ -112,7 +112,9 @@ public static class Trainer
 
             if (options.MetricScheduler is { } scheduler)
             {
+                var before = baseRate;
                 baseRate = scheduler.Step(metrics[scheduler.Monitor], baseRate, out var message);
+                if (baseRate < before) history.AddEvent(new LearningRateCut(epoch, baseRate / before, baseRate, message ?? scheduler.GetType().Name));
                 if (message is not null) options.Logger?.LogInformation("Epoch {Epoch}: {Message}", epoch + 1, message);
             }
             options.Logger?.LogInformation("{Line}", EpochLine(record, options.Epochs));
@@ -199,6 +201,20 @@ public static class Trainer
         return matrix;
     }
 
+    /// <summary>Predicted and true class of every item of a dataset (padded steps left out), in row order, on the CPU.</summary>
+    internal static (long[] Predicted, long[] Actual) Classes(SequenceModel model, SequenceDataset data, MetricSetup setup, int batchSize = 256)
+    {
+        var predicted = new List<long>();
+        var actual = new List<long>();
+        ForEachEvaluationBatch(model, data, batchSize, (output, batch, mask) =>
+        {
+            var (p, a) = ClassPredictions.Of(output, batch.Targets, setup, mask);
+            predicted.AddRange(p.data<long>());
+            actual.AddRange(a.data<long>());
+        });
+        return (predicted.ToArray(), actual.ToArray());
+    }
+
     /// <summary>The loss setup for a model and data, checked as <see cref="Fit"/> checks it (for diagnostic probes).</summary>
     internal static LossSetup CreateLossSetup(SequenceModel model, SequenceDataset data, TrainerOptions options) =>
         PrepareForEvaluation(model, data, options).Setup;
@@ -218,9 +234,7 @@ public static class Trainer
     {
         using var scope = NewDisposeScope();
         var batch = train.GetBatch(rows, model.Device);
-        var output = model.Forward(batch.Inputs, batch.Lengths);
-        var mask = StepMask(output, batch.Lengths);
-        var loss = run.Loss.Compute(output, batch.Targets, run.Setup, mask);
+        var (output, loss, mask) = BatchLoss(model, batch, run.Loss, run.Setup);
         var value = loss.item<float>();
         if (!float.IsFinite(value))
         {
@@ -286,6 +300,18 @@ public static class Trainer
         {
             model.train(wasTraining);
         }
+    }
+
+    /// <summary>
+    /// The one batch loss: the model's output on a batch, the loss exactly as training computes it (padded steps masked,
+    /// class weights from <paramref name="setup"/>), and the step mask. The trainer, evaluation, the training doctor's
+    /// probes and <c>LearningRateFinder</c> all call this.
+    /// </summary>
+    internal static (Tensor Output, Tensor Loss, Tensor? Mask) BatchLoss(SequenceModel model, DataBatch batch, ILoss loss, LossSetup setup)
+    {
+        var output = model.Forward(batch.Inputs, batch.Lengths);
+        var mask = StepMask(output, batch.Lengths);
+        return (output, loss.Compute(output, batch.Targets, setup, mask), mask);
     }
 
     /// <summary>(batch, time) true at real steps, for sequence outputs of a padded batch; otherwise null.</summary>

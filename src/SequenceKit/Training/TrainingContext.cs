@@ -62,6 +62,9 @@ public sealed class TrainingContext
     /// <summary>The direction of each available metric.</summary>
     internal IReadOnlyDictionary<string, MetricMode> Modes { get; init; } = new Dictionary<string, MetricMode>();
 
+    /// <summary>The token <c>Trainer.Fit</c> was given; long-running callbacks (the training doctor) stop their work when it fires.</summary>
+    public CancellationToken CancellationToken { get; internal init; }
+
     /// <summary>Whether a stop was requested.</summary>
     public bool StopRequested { get; private set; }
 
@@ -76,7 +79,7 @@ public sealed class TrainingContext
         History.StopMessage = message;
     }
 
-    internal Action<double> ScaleBaseRate { get; init; } = _ => { };
+    internal Func<double, double> ScaleBaseRate { get; init; } = _ => double.NaN;
 
     /// <summary>
     /// Multiplies the base learning rate by <paramref name="factor"/> from the next batch on (schedules scale from it),
@@ -88,8 +91,8 @@ public sealed class TrainingContext
     public void ReduceLearningRate(double factor, string reason)
     {
         if (!(factor > 0 && factor <= 1)) throw new ArgumentOutOfRangeException(nameof(factor), factor, $"factor must be in (0, 1]; got {factor}.");
-        ScaleBaseRate(factor);
-        History.AddEvent($"epoch {Epoch + 1}: learning rate × {factor.ToString(System.Globalization.CultureInfo.InvariantCulture)} ({reason})");
+        var rate = ScaleBaseRate(factor);
+        History.AddEvent(new LearningRateCut(Epoch, factor, rate, reason));
     }
 
     /// <summary>Writes a full training checkpoint (weights, optimizer, scheduler state, history, epoch) atomically.</summary>

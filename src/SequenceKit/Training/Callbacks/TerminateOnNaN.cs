@@ -59,6 +59,7 @@ public sealed class TerminateOnNaN(TerminateOnNaNOptions? options = null) : Call
         if (Options.Action == NonFiniteLossAction.RollBack && rollbacks < Options.MaxRollbacks)
         {
             rollbacks++;
+            context.History.AddEvent(new WeightsRolledBack(context.Epoch, context.Batch, context.BatchLoss, rollbacks, Options.MaxRollbacks));
             context.ReduceLearningRate(Options.RollbackFactor,
                 $"loss {context.BatchLoss} at batch {context.Batch + 1}; weights rolled back to the start of epoch {context.Epoch + 1} (roll-back {rollbacks} of {Options.MaxRollbacks})");
             return;

@@ -95,7 +95,15 @@ public class CallbackTests : TemporaryFolderTest
         var rolled = Trainer.Fit(model, train, null, options with { Callbacks = [guard] });
         Assert.That(rolled.StopReason, Is.EqualTo(StopReason.Completed), rolled.ToString());
         Assert.That(guard.Rollbacks, Is.EqualTo(4), "one poisoned batch per epoch");
-        Assert.That(rolled.Events, Has.Some.Contains("the step was not applied").And.Some.Contains("rolled back").And.Some.Contains("learning rate × 0.1"));
+        // Typed events: 4 skipped steps, 4 roll-backs, 4 cuts by 0.1, each roll-back followed by its cut.
+        Assert.That(rolled.Events.OfType<SkippedStep>().Count(), Is.EqualTo(4));
+        Assert.That(rolled.Events.OfType<SkippedStep>().All(e => !double.IsFinite(e.Loss)), Is.True);
+        Assert.That(rolled.Events.OfType<WeightsRolledBack>().Select(e => e.Rollback), Is.EqualTo(new[] { 1, 2, 3, 4 }));
+        var cuts = rolled.Events.OfType<LearningRateCut>().ToList();
+        Assert.That(cuts.Select(c => c.Factor), Is.All.EqualTo(0.1));
+        Assert.That(cuts[^1].NewRate, Is.EqualTo(0.05 * Math.Pow(0.1, 4)).Within(1e-12));
+        for (var i = 0; i < rolled.Events.Count; i++)
+            if (rolled.Events[i] is WeightsRolledBack) Assert.That(rolled.Events[i + 1], Is.InstanceOf<LearningRateCut>());
         Assert.That(rolled["lr"], Is.Ordered.Descending, "each cut applies from the next batch on");
         Assert.That(rolled["lr"][^1], Is.LessThanOrEqualTo(0.05 * Math.Pow(0.1, 3) * (1 + 1e-9)), "at least three cuts before the last epoch ended");
         Assert.That(rolled["loss"].All(double.IsFinite), Is.True, "each epoch's loss covers the steps applied");
