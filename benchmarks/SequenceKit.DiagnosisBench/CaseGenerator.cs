@@ -97,13 +97,14 @@ public static class CaseGenerator
         [Causes.LrTooHigh] = [DataSources.Level, DataSources.Digits, DataSources.ElNino],
         [Causes.LrTooLow] = [DataSources.Sine, DataSources.Digits, DataSources.Autoregressive],
         [Causes.TooLittleCapacity] = [DataSources.Sine, DataSources.Level, DataSources.Digits],
-        [Causes.OverRegularized] = [DataSources.Level, DataSources.Digits, DataSources.Co2],
+        [Causes.OverRegularized] = [DataSources.Level, DataSources.Digits, DataSources.Sine],
         [Causes.ClipTooTight] = [DataSources.Sine, DataSources.Digits, DataSources.Autoregressive],
         [Causes.LabelsShuffled] = [DataSources.Level, DataSources.Sine, DataSources.Digits],
         [Causes.LabelsShifted] = [DataSources.Level, DataSources.Sine, DataSources.Digits],
-        [Causes.OrderedBatches] = [DataSources.Level, DataSources.Sine, DataSources.Digits],
+        // Not gen-level, gen-early-sign or tok-topic: on those easy tasks sorted batches still reach 0.8–0.99 validation accuracy.
+        [Causes.OrderedBatches] = [DataSources.Sine, DataSources.Digits],
         [Causes.ClassImbalance] = [DataSources.Level, DataSources.Sine, DataSources.Digits],
-        [Causes.Exploding] = [DataSources.Level, DataSources.Sine, DataSources.Autoregressive],
+        [Causes.Exploding] = [DataSources.Level, DataSources.Autoregressive, DataSources.WindowMean, DataSources.ElNino],
         [Causes.OutputCannotReachTargets] = [DataSources.Autoregressive, DataSources.WindowMean, DataSources.ElNino],
         [Causes.VocabularyTooSmall] = [DataSources.Keyword, DataSources.Topic],
         [Causes.ZeroedInputs] = [DataSources.Level, DataSources.Digits, DataSources.ElNino],
@@ -127,6 +128,7 @@ public static class CaseGenerator
         public int Units;
         public int Layers = 1;
         public double Dropout;
+        public double OutputDropout;
         public SimpleRnnActivation RnnActivation = SimpleRnnActivation.Tanh;
         public Activation Output = Activation.None;
         public double RecurrentScale = 1;
@@ -180,7 +182,9 @@ public static class CaseGenerator
             trainSet = Pack(train, classification);
             validSet = Pack(valid, classification);
             model = new SequenceModel(new SequenceModelOptions { Seed = seed },
-                [Input.Sequence(features), Recurrent(plan), new Dense(classification ? data.Classes : 1, plan.Output)]);
+                plan.OutputDropout > 0
+                    ? [Input.Sequence(features), Recurrent(plan), new Dropout(plan.OutputDropout), new Dense(classification ? data.Classes : 1, plan.Output)]
+                    : [Input.Sequence(features), Recurrent(plan), new Dense(classification ? data.Classes : 1, plan.Output)]);
             shape = Invariant($"{train.Count}+{valid.Count} samples × {steps} steps × {features} features, ") + (classification ? Invariant($"{data.Classes} classes") : "regression");
         }
         if (plan.RecurrentScale != 1)
@@ -213,15 +217,24 @@ public static class CaseGenerator
     {
         var plan = new Plan
         {
-            Samples = Math.Min(source.MaxSamples, random.Next(400, 1001)), // training + validation (3:1)
+            Samples = Math.Min(source.MaxSamples, random.Next(400, 801)), // training + validation (3:1)
             Steps = random.Next(source.MinSteps, source.MaxSteps + 1),
             Classes = source.Name == "digits" ? Pick(random, 10, 10, 5, 2) : source.MaxClasses <= 2 ? 2 : random.Next(2, 5),
             Units = random.Next(8, 33),
             Epochs = random.Next(6, 13),
-            BatchSize = Pick(random, 16, 32, 32, 64),
+            BatchSize = Pick(random, 32, 32, 64),
         };
-        plan.Cell = source.Kind == TaskKind.Tokens || plan.Steps > 40 ? Pick(random, Cell.Lstm, Cell.Gru) : Pick(random, Cell.SimpleRnn, Cell.Lstm, Cell.Gru);
+        plan.Cell = source.Kind == TaskKind.Tokens || plan.Steps > 20 ? Pick(random, Cell.Lstm, Cell.Gru) : Pick(random, Cell.SimpleRnn, Cell.Lstm, Cell.Gru);
         plan.Optimizer = HealthyOptimizer(random);
+        if (plan.Optimizer is Sgd)
+        {
+            // Sgd needs more steps than the adaptive optimizers to get anywhere in a few epochs, and with an LSTM
+            // (forget-gate bias 0) it often does not within 12 epochs: a careful Sgd user here picks a GRU.
+            if (plan.Cell == Cell.Lstm) plan.Cell = Cell.Gru;
+            plan.BatchSize = 32;
+            plan.Epochs = Math.Max(plan.Epochs, 10);
+            plan.Clip = 1.0;
+        }
         return plan;
     }
 
@@ -231,11 +244,19 @@ public static class CaseGenerator
         0 => new Adam { LearningRate = LogUniform(random, 3e-3, 1e-2) },
         1 => new AdamW { LearningRate = LogUniform(random, 3e-3, 1e-2), WeightDecay = 1e-2 },
         2 => new RmsProp { LearningRate = LogUniform(random, 2e-3, 5e-3) },
-        _ => new Sgd { LearningRate = LogUniform(random, 0.05, 0.1), Momentum = 0.9, Nesterov = true },
+        _ => new Sgd { LearningRate = LogUniform(random, 0.1, 0.2), Momentum = 0.9, Nesterov = true },
     };
 
     /// <summary>The cause's changes to the model and training setup (before the data is made).</summary>
     private static void ApplyToPlan(Cause cause, DataSource source, Plan plan, Random random)
+    {
+        var optimizer = plan.Optimizer;
+        ApplyCause(cause, source, plan, random);
+        // A cause that replaces the optimizer also drops the clipping a careful Sgd user added.
+        if (!ReferenceEquals(optimizer, plan.Optimizer) && cause != Causes.ClipTooTight) plan.Clip = null;
+    }
+
+    private static void ApplyCause(Cause cause, DataSource source, Plan plan, Random random)
     {
         switch (cause.Name)
         {
@@ -269,13 +290,14 @@ public static class CaseGenerator
             case "over-regularized":
                 if (random.Next(2) == 0)
                 {
-                    plan.Optimizer = new AdamW { LearningRate = LogUniform(random, 3e-3, 1e-2), WeightDecay = random.Next(1, 6) };
+                    // Decoupled decay shrinks every weight by lr × decay per step: 1.5–5% here, which no gradient outweighs.
+                    plan.Optimizer = new AdamW { LearningRate = LogUniform(random, 5e-3, 1e-2), WeightDecay = random.Next(3, 6) };
                     plan.Change = Invariant($"AdamW weight decay {((AdamW)plan.Optimizer).WeightDecay}");
                 }
                 else
                 {
-                    (plan.Layers, plan.Dropout) = (2, 0.9);
-                    plan.Change = "dropout 0.9 between 2 recurrent layers";
+                    (plan.Layers, plan.Dropout, plan.OutputDropout) = (2, 0.9, 0.9);
+                    plan.Change = "dropout 0.9 between 2 recurrent layers and on their output";
                 }
                 break;
             case "clip-too-tight":
@@ -285,7 +307,7 @@ public static class CaseGenerator
             case "class-imbalance":
                 plan.Shares = random.Next(2) == 0 ? [0.95, 0.05] : [0.97, 0.03];
                 plan.Classes = 2;
-                plan.Signal = source == DataSources.Digits ? 1 : 0.1 + 0.15 * random.NextDouble();
+                plan.Signal = source == DataSources.Digits ? 1 : 0.03 + 0.07 * random.NextDouble();
                 plan.Change = Invariant($"class shares {plan.Shares[0]:F2}/{plan.Shares[1]:F2}");
                 break;
             case "exploding":
@@ -298,14 +320,19 @@ public static class CaseGenerator
                 {
                     plan.Cell = Cell.SimpleRnn;
                     plan.RnnActivation = SimpleRnnActivation.Relu;
-                    plan.RecurrentScale = 3;
+                    plan.RecurrentScale = 5; // ×3 leaves the loss finite over these lengths; ×5 overflows within the first epoch
+                    plan.Optimizer = new Adam { LearningRate = LogUniform(random, 3e-3, 1e-2) };
                     plan.Units = random.Next(16, 33);
                     plan.Steps = random.Next(60, 121);
-                    plan.Change = "ReLU SimpleRnn, recurrent weights ×3";
+                    plan.Change = "ReLU SimpleRnn, recurrent weights ×5";
                 }
                 break;
             case "output-cannot-reach-targets":
                 plan.Output = Activation.Sigmoid;
+                break;
+            case "ordered-batches":
+                // An adaptive optimizer follows the class of the last batches; Sgd with clipping would average them out.
+                plan.Optimizer = new Adam { LearningRate = LogUniform(random, 1e-2, 3e-2) };
                 break;
             case "vocabulary-too-small":
                 plan.VocabularyMax = random.Next(3, 9); // lowered further in ApplyToData until > 30% is unknown

@@ -39,6 +39,9 @@ public sealed class CaseResult
     /// <summary>Whether training met a non-finite loss or metric (or skipped a non-finite step).</summary>
     public bool NonFinite { get; set; }
 
+    /// <summary>The largest epoch training loss (NaN without epochs).</summary>
+    public double MaxLoss { get; set; } = double.NaN;
+
     /// <summary>History events (skipped steps, roll-backs).</summary>
     public int Events { get; set; }
 

@@ -26,10 +26,11 @@ public static class Consistency
         foreach (var finding in report.Findings)
             foreach (var (key, value) in finding.Evidence)
             {
-                var metric = key.StartsWith("last ", StringComparison.Ordinal) ? key[5..] : key;
+                var prefixed = key.StartsWith("last ", StringComparison.Ordinal);
+                var metric = prefixed ? key[5..] : key;
                 if (!last.TryGetValue(metric, out var expected) || Same(value, expected)) continue;
                 violations.Add(string.Create(CultureInfo.InvariantCulture,
-                    $"{finding.Code} '{key}' = {value:G9} but the history's last epoch has {metric} = {expected:G9}"));
+                    $"{finding.Code} '{key}' = {value:G9} but the history's last epoch has {metric} = {expected:G9}{(prefixed ? " (\"last \" key)" : " (exact key)")}"));
             }
         return violations;
     }

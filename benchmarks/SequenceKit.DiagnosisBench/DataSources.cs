@@ -87,23 +87,23 @@ public sealed record DataSource(string Name, TaskKind Kind, bool IsReal, int Min
 public static class DataSources
 {
     /// <summary>Class = the level (mean) of feature 0; the other features are noise.</summary>
-    public static readonly DataSource Level = new("gen-level", TaskKind.Classification, false, 8, 40, 8, int.MaxValue,
+    public static readonly DataSource Level = new("gen-level", TaskKind.Classification, false, 8, 30, 8, int.MaxValue,
         "generated: class by mean level of a noisy feature", MakeLevel);
 
     /// <summary>Class = the frequency of a noisy sine with a random phase.</summary>
-    public static readonly DataSource Sine = new("gen-sine", TaskKind.Classification, false, 24, 60, 8, int.MaxValue,
+    public static readonly DataSource Sine = new("gen-sine", TaskKind.Classification, false, 24, 48, 8, int.MaxValue,
         "generated: class by frequency of a noisy sine", MakeSine);
 
     /// <summary>Class = the sign of feature 0 summed over the first 3 steps; every later step is noise.</summary>
-    public static readonly DataSource EarlySign = new("gen-early-sign", TaskKind.Classification, false, 10, 30, 2, int.MaxValue,
+    public static readonly DataSource EarlySign = new("gen-early-sign", TaskKind.Classification, false, 5, 10, 2, int.MaxValue,
         "generated: class by the sign of the first steps", MakeEarlySign);
 
     /// <summary>Target = the next value of a noisy AR(2) process with random coefficients.</summary>
-    public static readonly DataSource Autoregressive = new("gen-ar", TaskKind.Regression, false, 10, 40, 0, int.MaxValue,
+    public static readonly DataSource Autoregressive = new("gen-ar", TaskKind.Regression, false, 10, 30, 0, int.MaxValue,
         "generated: next value of a noisy AR(2) process", MakeAutoregressive);
 
     /// <summary>Target = the mean of feature 0 over the window (plus noise).</summary>
-    public static readonly DataSource WindowMean = new("gen-window-mean", TaskKind.Regression, false, 8, 30, 0, int.MaxValue,
+    public static readonly DataSource WindowMean = new("gen-window-mean", TaskKind.Regression, false, 8, 24, 0, int.MaxValue,
         "generated: mean of a noisy feature over the window", MakeWindowMean);
 
     /// <summary>scikit-learn's 1797 8×8 handwritten digits: 8 steps (rows) × 8 features (pixels), 10 classes.</summary>
@@ -111,16 +111,16 @@ public static class DataSources
         "real: UCI optical handwritten digits (scikit-learn digits.csv.gz)", MakeDigits);
 
     /// <summary>Monthly Niño 1+2 sea surface temperatures 1950–2010 (statsmodels elnino.csv): next month from a window.</summary>
-    public static readonly DataSource ElNino = new("elnino", TaskKind.Regression, true, 12, 36, 0, 680,
+    public static readonly DataSource ElNino = new("elnino", TaskKind.Regression, true, 12, 30, 0, 680,
         "real: NOAA Niño 1+2 monthly sea surface temperature (statsmodels elnino.csv)", MakeElNino);
 
     /// <summary>Weekly Mauna Loa CO2 1958–2001 (statsmodels co2.csv): next week from a window.</summary>
-    public static readonly DataSource Co2 = new("co2", TaskKind.Regression, true, 12, 52, 0, 2200,
+    public static readonly DataSource Co2 = new("co2", TaskKind.Regression, true, 12, 30, 0, 2200,
         "real: Mauna Loa weekly CO2 (statsmodels co2.csv)", MakeCo2);
 
-    /// <summary>Texts whose class is whether a keyword occurs among Zipf-distributed words.</summary>
+    /// <summary>Texts whose class is whether one of five mid-frequency keywords occurs among Zipf-distributed words.</summary>
     public static readonly DataSource Keyword = new("tok-keyword", TaskKind.Tokens, false, 5, 15, 2, int.MaxValue,
-        "generated tokens: class by presence of a keyword", MakeKeyword);
+        "generated tokens: class by presence of one of five keywords", MakeKeyword);
 
     /// <summary>Texts whose class is their topic: half the words come from the class's own word list.</summary>
     public static readonly DataSource Topic = new("tok-topic", TaskKind.Tokens, false, 6, 20, 4, int.MaxValue,
@@ -172,7 +172,7 @@ public static class DataSources
     {
         var classes = Math.Clamp(request.Shares?.Length ?? request.Classes, 2, 8);
         var features = random.Next(1, 3);
-        var gap = 0.025 * request.Signal;
+        var gap = 0.04 * request.Signal;
         var labels = DrawLabels(random, request.Samples, classes, request.Shares);
         var inputs = labels.Select(label =>
         {
@@ -377,16 +377,20 @@ public static class DataSources
 
     private static RawData MakeKeyword(Random random, DataRequest request)
     {
+        // Words w0…w(V−1) drawn Zipf-like (w0 most frequent). Class 1 texts hold one of five mid-frequency keywords,
+        // class 0 texts none: the keywords rank below the ten most frequent words, so a tiny vocabulary loses them.
         var words = random.Next(40, 80);
-        var keyword = $"w{random.Next(2, 5)}";
-        var texts = new string[request.Samples][];
-        var labels = new long[request.Samples];
-        for (var i = 0; i < request.Samples; i++)
+        var first = random.Next(10, 16);
+        var keywords = Enumerable.Range(first, 5).Select(k => $"w{k}").ToHashSet();
+        var labels = DrawLabels(random, request.Samples, 2, request.Shares);
+        var texts = labels.Select(label =>
         {
-            texts[i] = Enumerable.Range(0, random.Next(request.Steps / 2, request.Steps + 1))
-                .Select(_ => $"w{(int)Math.Floor(Math.Pow(random.NextDouble(), 2) * words)}").ToArray();
-            labels[i] = texts[i].Contains(keyword) ? 1 : 0;
-        }
+            var text = Enumerable.Range(0, random.Next(request.Steps / 2, request.Steps + 1))
+                .Select(_ => $"w{(int)Math.Floor(Math.Pow(random.NextDouble(), 2) * words)}")
+                .Select(w => keywords.Contains(w) ? $"w{random.Next(first + 5, words)}" : w).ToList();
+            if (label == 1) text.Insert(random.Next(text.Count + 1), $"w{first + random.Next(5)}");
+            return text.ToArray();
+        }).ToArray();
         return new RawData { Kind = TaskKind.Tokens, Classes = 2, Texts = texts, Labels = labels };
     }
 

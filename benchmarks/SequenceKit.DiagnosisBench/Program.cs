@@ -3,7 +3,10 @@
 // two) is the case's expected code, what it ranked first instead, which healthy runs raised a Warning or Critical,
 // how long the active probes took, and whether every number a finding quotes from the history matches the history.
 // Run: dotnet run -c Release --project benchmarks/SequenceKit.DiagnosisBench -- [--split dev|heldout|all]
-//      [--cause NAME] [--source NAME] [--filter TEXT] [--limit N] [--jsonl FILE] [--markdown FILE] [--list]
+//      [--cause NAME] [--source NAME] [--filter TEXT] [--limit N] [--jsonl FILE] [--markdown FILE] [--threads N] [--list]
+// Threads: TorchSharp's intra-op threads, 1 unless --threads or SEQUENCEKIT_THREADS says otherwise (0 = libtorch's
+// default, one per core). The models are tiny; on a shared 2-core machine more threads than free cores make every
+// step many times slower (a digits case: 2.3 s with 1 thread, 87 s with 2 threads under a load of 9).
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -36,6 +39,9 @@ if (sourceName is not null && DataSources.All.All(s => s.Name != sourceName))
 var filter = Arg("--filter");
 var limit = Arg("--limit") is { } l ? int.Parse(l, CultureInfo.InvariantCulture) : int.MaxValue;
 var jsonlPath = Arg("--jsonl");
+var threads = int.TryParse(Environment.GetEnvironmentVariable("SEQUENCEKIT_THREADS"), out var fromEnvironment) ? fromEnvironment
+    : Arg("--threads") is { } t ? int.Parse(t, CultureInfo.InvariantCulture) : 1;
+if (threads > 0) TorchSharp.torch.set_num_threads(threads);
 var markdownPath = Arg("--markdown");
 
 var cases = CaseGenerator.All
@@ -57,7 +63,7 @@ if (args.Contains("--list"))
 var jsonOptions = new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 using var jsonl = jsonlPath is null ? null : new StreamWriter(jsonlPath, append: false);
 var results = new List<CaseResult>();
-Console.WriteLine($"{cases.Count} case(s), split {split}.");
+Console.WriteLine($"{cases.Count} case(s), split {split}, {TorchSharp.torch.get_num_threads()} torch thread(s) on {Environment.ProcessorCount} core(s).");
 foreach (var benchCase in cases)
 {
     var result = RunCase(benchCase);
@@ -70,7 +76,7 @@ foreach (var benchCase in cases)
     }
 }
 
-var markdown = Report.Markdown(results, split);
+var markdown = Report.Markdown(results, split, TorchSharp.torch.get_num_threads());
 Console.WriteLine();
 Console.WriteLine(markdown);
 if (markdownPath is not null) File.WriteAllText(markdownPath, markdown);
@@ -93,7 +99,8 @@ static CaseResult RunCase(BenchCase benchCase)
         result.Epochs = history.Epochs.Count;
         result.LastMetrics = history.Epochs.Count > 0 ? new Dictionary<string, double>(history.Epochs[^1].Metrics) : [];
         result.NonFinite = history.Epochs.Any(e => e.Metrics.Values.Any(v => !double.IsFinite(v)))
-            || history.Events.Any(e => e.Contains("finite", StringComparison.OrdinalIgnoreCase));
+            || history.Events.Any(e => e.Contains("not applied", StringComparison.Ordinal)); // the trainer skips a non-finite step
+        result.MaxLoss = history.Epochs.Count > 0 ? history.Epochs.Max(e => e.Metrics.GetValueOrDefault("loss", double.NaN)) : double.NaN;
         result.Events = history.Events.Count;
 
         clock.Restart();

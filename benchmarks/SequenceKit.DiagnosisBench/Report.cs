@@ -35,14 +35,15 @@ public static class Report
     /// <summary>The Markdown summary of a run.</summary>
     /// <param name="results">Every case's result.</param>
     /// <param name="split">The split that was run.</param>
+    /// <param name="threads">TorchSharp's intra-op thread count during the run.</param>
     /// <returns>Markdown.</returns>
-    public static string Markdown(IReadOnlyList<CaseResult> results, string split)
+    public static string Markdown(IReadOnlyList<CaseResult> results, string split, int threads)
     {
         var text = new StringBuilder();
         var broken = results.Where(r => r.Expected is not null).ToList();
         var healthy = results.Where(r => r.Expected is null).ToList();
         text.AppendLine(Invariant($"## Diagnosis benchmark, split: {split}")).AppendLine();
-        text.AppendLine(Invariant($"{results.Count} cases: {broken.Count} broken, {healthy.Count} healthy, {results.Count(r => r.Error is not null)} failed to run."));
+        text.AppendLine(Invariant($"{threads} torch thread(s) on {Environment.ProcessorCount} core(s). {results.Count} cases: {broken.Count} broken, {healthy.Count} healthy, {results.Count(r => r.Error is not null)} failed to run."));
         if (broken.Count > 0)
             text.AppendLine(Invariant($"Broken runs: top-1 {Share(broken.Count(r => r.Top1Hit), broken.Count)}, top-2 {Share(broken.Count(r => r.Top2Hit), broken.Count)}."));
         if (healthy.Count > 0)
