@@ -4,6 +4,7 @@
 // how long the active probes took, and whether every number a finding quotes from the history matches the history.
 // Run: dotnet run -c Release --project benchmarks/SequenceKit.DiagnosisBench -- [--split dev|heldout|all]
 //      [--cause NAME] [--source NAME] [--filter TEXT] [--limit N] [--jsonl FILE] [--markdown FILE] [--threads N] [--list]
+//      [--budget SECONDS] [--reports]
 // Threads: TorchSharp's intra-op threads, 1 unless --threads or SEQUENCEKIT_THREADS says otherwise (0 = libtorch's
 // default, one per core). The models are tiny; on a shared 2-core machine more threads than free cores make every
 // step many times slower (a digits case: 2.3 s with 1 thread, 87 s with 2 threads under a load of 9).
@@ -43,6 +44,9 @@ var threads = int.TryParse(Environment.GetEnvironmentVariable("SEQUENCEKIT_THREA
     : Arg("--threads") is { } t ? int.Parse(t, CultureInfo.InvariantCulture) : 1;
 if (threads > 0) TorchSharp.torch.set_num_threads(threads);
 var markdownPath = Arg("--markdown");
+// --budget SECONDS fixes the doctor's time budget (for tuning on a loaded machine); without it the default applies.
+var doctorOptions = new DoctorOptions { TimeBudget = Arg("--budget") is { } b ? TimeSpan.FromSeconds(double.Parse(b, CultureInfo.InvariantCulture)) : null };
+var showReports = args.Contains("--reports");
 
 var cases = CaseGenerator.All
     .Where(c => split == "all" || c.Split == split)
@@ -82,7 +86,7 @@ Console.WriteLine(markdown);
 if (markdownPath is not null) File.WriteAllText(markdownPath, markdown);
 return 0;
 
-static CaseResult RunCase(BenchCase benchCase)
+CaseResult RunCase(BenchCase benchCase)
 {
     var result = new CaseResult
     {
@@ -99,12 +103,13 @@ static CaseResult RunCase(BenchCase benchCase)
         result.Epochs = history.Epochs.Count;
         result.LastMetrics = history.Epochs.Count > 0 ? new Dictionary<string, double>(history.Epochs[^1].Metrics) : [];
         result.NonFinite = history.Epochs.Any(e => e.Metrics.Values.Any(v => !double.IsFinite(v)))
-            || history.Events.Any(e => e.Contains("not applied", StringComparison.Ordinal)); // the trainer skips a non-finite step
+            || history.Events.OfType<SkippedStep>().Any(); // the trainer skips a non-finite step
         result.MaxLoss = history.Epochs.Count > 0 ? history.Epochs.Max(e => e.Metrics.GetValueOrDefault("loss", double.NaN)) : double.NaN;
         result.Events = history.Events.Count;
 
         clock.Restart();
-        var report = TrainingDoctor.Diagnose(run.Model, run.Train, run.Validation, history, run.Options);
+        var report = TrainingDoctor.Diagnose(run.Model, run.Train, run.Validation, history, run.Options, doctorOptions);
+        if (showReports) Console.WriteLine(report);
         result.DiagnoseSeconds = clock.Elapsed.TotalSeconds;
         result.ActiveSeconds = report.ActiveTime.TotalSeconds;
         result.Findings = report.Findings.Select(f => new FindingResult(f.Code, f.Severity.ToString(), f.Confidence)).ToList();

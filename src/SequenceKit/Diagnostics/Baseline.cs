@@ -92,7 +92,8 @@ internal sealed record Baseline(string Method, double Accuracy, double BalancedA
             var length = t.ne(Vocabulary.PaddingIndex).sum([1], keepdim: true).clamp_min(1).to(ScalarType.Float64);
             return counts / length;
         }
-        var x = batch.Inputs.to(ScalarType.Float64);                                             // (N, T, F)
+        var x = batch.Inputs.to(ScalarType.Float64);                                             // (N, T, F), or (N, F) for vector inputs
+        if (x.Dimensions == 2) return nan_to_num(x, 0, 0, 0);
         var (n, steps) = (x.shape[0], x.shape[1]);
         var lengths = batch.Lengths ?? full(n, steps, dtype: ScalarType.Int64);
         var mask = arange(steps).unsqueeze(0).lt(lengths.unsqueeze(1)).unsqueeze(-1).to(ScalarType.Float64);   // (N, T, 1)
@@ -104,6 +105,17 @@ internal sealed record Baseline(string Method, double Accuracy, double BalancedA
         var max = (x * mask + (1 - mask) * -big).amax([1]);
         var min = (x * mask + (1 - mask) * big).amin([1]);
         var parts = new List<Tensor> { x.select(1, 0), last, mean, std, min, max };
+        if (steps > 2)
+        {
+            // Dynamics: mean absolute step-to-step change and lag-1 autocorrelation (frequency, trend, noise).
+            var stepMask = mask.narrow(1, 1, steps - 1) * mask.narrow(1, 0, steps - 1);               // (N, T-1, 1)
+            var pairs = stepMask.sum([1]).clamp_min(1);
+            var centered = x - mean.unsqueeze(1);
+            var change = ((x.narrow(1, 1, steps - 1) - x.narrow(1, 0, steps - 1)).abs() * stepMask).sum([1]) / pairs;
+            var lagged = (centered.narrow(1, 1, steps - 1) * centered.narrow(1, 0, steps - 1) * stepMask).sum([1]) / pairs;
+            parts.Add(change);
+            parts.Add(lagged / std.square().clamp_min(1e-12));
+        }
         if (batch.Lengths is null && steps * x.shape[2] <= 256) parts.Add(x.reshape(n, -1));
         var features = cat(parts, 1);
         return nan_to_num(features, 0, 0, 0);

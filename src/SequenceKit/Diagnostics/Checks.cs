@@ -31,6 +31,7 @@ internal static class Checks
         new("SK005", NonFiniteLoss),
         new("SK007", LossOutputMismatch),
         new("SK008", FitGap),
+        new("SK009", SaturatedOrDeadUnits),
         new("SK010", Vocabulary),
         new("SK012", TargetScale),
         new("SK014", OrderedBatches),
@@ -135,7 +136,7 @@ internal static class Checks
         var fix = layer is SimpleRnn
             ? "Replace SimpleRnn with Gru or Lstm (same units), which carry information through time; or shorten the sequences."
             : "Use shorter windows (TimeSeriesWindows with a smaller Window) or truncate sequences (PaddingOptions.MaxLength), or summarize early steps into features.";
-        var finding = new Finding("SK004", "Gradients vanish through time", Severity.Warning, 0.3,
+        var finding = new Finding("SK004", "Gradients vanish through time", Severity.Warning, Math.Min(0.8, 0.08 * -Math.Log10(Math.Max(ratio, 1e-300))),
             F($"In the {layer.TypeName} (layer {index}), the loss gradient at the first {window} step(s) is {ratio:E1} of that at the last {window}: the first steps of each {steps}-step sequence barely influence learning."),
             evidence, fix);
         return [new Result(finding, false, layer is SimpleRnn ? GatedInsteadOfSimple(fix) : null)];
@@ -165,7 +166,23 @@ internal static class Checks
                 F($"The training loss became {losses[first]} at epoch {first + 1}."), E(("first non-finite epoch", first + 1)), fix), true)];
         if (c.History.StopReason == StopReason.NonFiniteLoss)
             return [new Result(new Finding("SK005", "Non-finite loss", Severity.Critical, 0.95, "Training stopped on a non-finite loss: " + c.History.StopMessage, E(("epochs", losses.Length)), fix), true)];
-        return None;
+        // The model as it is now: gradient norms of a few batches (a fact about these weights, not an experiment).
+        using var copy = c.Model.Copy();
+        copy.train();
+        var norms = new List<double>();
+        foreach (var rows in c.Train.BatchOrder(new BatchOptions { BatchSize = c.Training.BatchSize, Shuffle = true, Seed = 51 }).Take(4))
+        {
+            using var scope = NewDisposeScope();
+            using var batch = c.Train.GetBatch(rows, copy.Device);
+            using (NewDisposeScope()) copy.zero_grad();
+            Trainer.BatchLoss(copy, batch, c.Training.Loss, c.Setup).Loss.backward();
+            norms.Add(nn.utils.clip_grad_norm_(copy.parameters(), double.PositiveInfinity));
+        }
+        var median = norms.Order().ElementAt(norms.Count / 2);
+        if (norms.All(double.IsFinite) && median < 1e3) return None;
+        return [new Result(new Finding("SK005", "Exploding gradients", Severity.Critical, double.IsFinite(median) ? Math.Min(0.95, 0.5 + 0.1 * Math.Log10(median / 1e3 + 1) * 3) : 0.95,
+            F($"The gradient norm of the model as trained, over {norms.Count} batch(es), is up to {norms.Max():G4} (median {median:G4}); healthy models see norms of about 0.1–10, and updates this large throw the weights around."),
+            E(("largest gradient norm", norms.Max()), ("median gradient norm", median)), fix), true)];
     }
 
     // SK007
@@ -199,7 +216,8 @@ internal static class Checks
     {
         var train = c.Series("loss");
         var validation = c.Series("val_loss");
-        if (validation.Length < 6 || validation.Length != train.Length) return None;
+        if (train.Length < 6) throw new NotCheckableException(F($"SK008 needs at least 6 epochs of history; there are {train.Length}"));
+        if (validation.Length != train.Length) return None;
         var best = Array.IndexOf(validation, validation.Min());
         var after = validation.Length - 1 - best;
         if (after < 3) return None;
@@ -209,10 +227,46 @@ internal static class Checks
         var rise = validation[^1] - validation[best];
         var sustained = Enumerable.Range(best + 1, after).Count(i => validation[i] > validation[best] + noise) >= Math.Min(3, after);
         if (!(sustained && rise > 3 * noise && rise > 0.05 * validation[best] && train[^1] < train[best])) return None;
-        return [new Result(new Finding("SK008", "Overfitting", Severity.Warning, Math.Min(0.9, rise / (rise + 3 * Math.Max(noise, 1e-12))),
+        return [new Result(new Finding("SK008", "Overfitting", Severity.Warning, Math.Min(0.9, rise / (rise + 3 * Math.Max(noise, 1e-12))) * (Status.Of(c).Stuck ? 0.4 : 1),
             F($"The validation loss was lowest at epoch {best + 1} ({validation[best]:G4}) and has stayed above it for {after} epochs, rising to {validation[^1]:G4} ({rise / Math.Max(noise, 1e-12):F1}× its epoch-to-epoch noise of {noise:G3}), while the training loss kept falling to {train[^1]:G4}."),
             E(("best val_loss epoch", best + 1), ("best val_loss", validation[best]), ("last val_loss", validation[^1]), ("last loss", train[^1]), ("val_loss noise", noise)),
             "Add EarlyStopping(new() { Monitor = \"val_loss\", RestoreBestWeights = true }), Dropout layers or RecurrentOptions.Dropout, or more training data."), true)];
+    }
+
+    // SK009: activations of the model as trained (a fact about these weights, on a training sample).
+    private static IEnumerable<Result> SaturatedOrDeadUnits(DiagnosisContext c)
+    {
+        using var copy = c.Model.Copy();
+        copy.eval();
+        using var _ = no_grad();
+        using var scope = NewDisposeScope();
+        using var batch = c.Train.GetBatch(DiagnosisContext.RandomRows(c.Train, c.Options.SampleSize, 61).Select(r => (long)r).ToArray(), copy.Device);
+        var flow = DiagnosisContext.LayerInput(copy, batch);
+        for (var i = 0; i < copy.Layers.Count - 1; i++)                                        // the output layer's range is the loss's business
+        {
+            var layer = copy.Layers[i];
+            flow = layer.Forward(flow);
+            var output = flow.Values.reshape(-1, flow.Values.shape[^1]);                          // (items, units)
+            if (layer is SimpleRnn { Options.Activation: SimpleRnnActivation.Relu } or Dense { Activation: Activation.Relu })
+            {
+                var dead = output.amax([0]).le(0).to(ScalarType.Float64).mean().item<double>();
+                if (dead > 0.5)
+                    return [new Result(new Finding("SK009", "Dead units", Severity.Critical, Math.Min(0.95, 0.9 * dead),
+                        F($"{dead:P0} of the units of layer {i} ({layer.TypeName}, ReLU) never activate on {output.shape[0]} training items: they pass no gradient and will not recover."),
+                        E(("dead share", dead), ("layer", i)),
+                        "Re-initialize and lower the learning rate, scale the inputs, or use tanh (SimpleRnnOptions.Activation = Tanh) / an Lstm or Gru."), true)];
+            }
+            else if (layer is RecurrentLayer recurrent)
+            {
+                var saturated = output.abs().gt(0.97).to(ScalarType.Float64).mean().item<double>();
+                if (saturated > 0.5)
+                    return [new Result(new Finding("SK009", "Saturated recurrent units", Severity.Info, 0.2,
+                        F($"{saturated:P0} of the {recurrent.TypeName} (layer {i}) outputs are within 3% of ±1: saturated units pass almost no gradient."),
+                        E(("saturated share", saturated), ("layer", i)),
+                        "Scale the inputs (StandardScaler), lower the learning rate, or use Lstm/Gru in place of SimpleRnn."), false)];
+            }
+        }
+        return None;
     }
 
     // SK010

@@ -49,7 +49,7 @@ public static class LearningRateFinder
             {
                 var batch = data.GetBatch(order[step % order.Count], copy.Device);
                 optimizer.zero_grad();
-                var value = training.Loss.Compute(copy.Forward(batch.Inputs, batch.Lengths), batch.Targets, setup, null);
+                var value = Trainer.BatchLoss(copy, batch, training.Loss, setup).Loss;          // the trainer's own batch loss
                 value.backward();
                 optimizer.step();
                 loss = value.item<float>();

@@ -71,13 +71,19 @@ public static class TrainingDoctor
                     notes.Add(status.BaselineSummary(c));
                 }
                 catch (NotCheckableException e) { notes.Add($"baseline not fitted: {e.Message}"); }
+                catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException) { notes.Add($"baseline could not run: {e.GetType().Name}: {e.Message}"); }
                 c.ActiveClock.Stop();
             }
             var decisive = results.Where(r => r.Decisive).Select(r => r.Finding).ToList();
             var confirmed = new Dictionary<Treatment, Finding>();
             if (status.Stuck || status.Behind)
             {
-                if (c.Options.ActiveProbes) Active(c, status, results, confirmed, findings, notes);
+                if (c.Options.ActiveProbes)
+                {
+                    try { Active(c, status, results, confirmed, findings, notes); }
+                    catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException) { notes.Add($"the experiments could not run: {e.GetType().Name}: {e.Message}"); }
+                    finally { c.ActiveClock.Stop(); }
+                }
                 else notes.Add("the run is not healthy, but DoctorOptions.ActiveProbes is false: the candidate causes below are not confirmed by experiment");
             }
             else
@@ -88,11 +94,18 @@ public static class TrainingDoctor
             foreach (var r in results.Where(r => !r.Decisive))
             {
                 if (r.Treatment is { } t && confirmed.TryGetValue(t, out var proven)) findings.Add(proven);
+                else if (r.Finding.Code == "SK004" && status.Stuck) findings.Add(r.Finding);   // measured on the model itself; its confidence comes from the gradient ratio
                 else if (!c.Options.ActiveProbes && (status.Stuck || status.Behind)) findings.Add(r.Finding);
                 else findings.Add(r.Finding with { Severity = Severity.Info, Confidence = Math.Min(r.Finding.Confidence, 0.2) });
             }
             findings.AddRange(confirmed.Where(p => !results.Any(r => ReferenceEquals(r.Treatment, p.Key))).Select(p => p.Value));
             if (status.Symptom(c) is { } symptom) findings.Add(symptom);
+            // Causes explain symptoms: unscaled inputs or targets, confirmed by experiment, make gradients explode and
+            // losses overflow; that finding then ranks below its cause.
+            if (confirmed.Values.Where(f => f.Code is "SK003" or "SK012").Select(f => f.Confidence).DefaultIfEmpty(0).Max() is var cause and > 0)
+                for (var i = 0; i < findings.Count; i++)
+                    if (findings[i].Code == "SK005" && findings[i].Confidence >= cause)
+                        findings[i] = findings[i] with { Confidence = cause * 0.9, Message = findings[i].Message + " It follows from the scale finding ranked above it." };
         }
         catch (OperationCanceledException)
         {
@@ -117,8 +130,10 @@ public static class TrainingDoctor
         // Candidates: those the plain checks raised first, then the ones every stuck run gets.
         var treatments = results.Where(r => r.Treatment is not null).Select(r => r.Treatment!).ToList();
         var rate = c.History.Epochs.Count > 0 ? c.History.Epochs[^1].LearningRate : c.Training.Optimizer.LearningRate;
-        var down = Math.Clamp(rate / 1e-2, 10, 1000);
-        var up = Math.Clamp(1e-3 / rate, 10, 1000);
+        // ÷10 and ×10 at least; further when that stays far from the optimizer family's usual rate.
+        var usual = c.Training.Optimizer is Training.Optimizers.Sgd ? 0.05 : 1e-3;
+        var down = Math.Clamp(rate / usual, 10, 1000);
+        var up = Math.Clamp(usual / rate, 10, 1000);
         treatments.Add(new Treatment("SK006", F($"the learning rate ÷{down:G3} ({rate / down:G2})"), F($"Lower the learning rate to about {rate / down:G2} (now {rate:G3}); LearningRateFinder.Run suggests one from a range test.")) { RateFactor = 1 / down });
         treatments.Add(new Treatment("SK006", F($"the learning rate ×{up:G3} ({rate * up:G2})"), F($"Raise the learning rate to about {rate * up:G2} (now {rate:G3}); LearningRateFinder.Run suggests one from a range test.")) { RateFactor = up });
         if (c.Model.Layers.OfType<RecurrentLayer>().Any() && !treatments.Any(t => t.Code == "SK004") && c.Model.Layers.OfType<SimpleRnn>().Any())
@@ -165,7 +180,7 @@ public static class TrainingDoctor
         if (skipped.Count > 0) notes.Add($"not tried within the time budget of {c.Budget.TotalSeconds:F0} s: {string.Join("; ", skipped)}");
         notes.Add(F($"experiments: {experiments.Steps} steps each on {experiments.TrainRows} training rows, measured on {experiments.ProbeRows} {c.EvaluatedName} rows; control {lossName} relative to the trivial predictor {controlA.Relative:F3} and {controlB.Relative:F3} (two seeds)"));
 
-        var learnable = outcomes.Any(o => o.R.Relative < 0.85 && o.Effect > 3) || control < 0.85;
+        var learnable = outcomes.Any(o => o.Effect >= 3 && o.Gain >= 0.03) || control < 0.9;
         foreach (var (t, r, effect, gain) in outcomes.OrderByDescending(o => o.Effect))
         {
             var strongEnough = status.Stuck ? effect >= 3 && gain >= 0.05 : effect >= 6 && gain >= 0.15;

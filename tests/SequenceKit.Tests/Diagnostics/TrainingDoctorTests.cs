@@ -24,20 +24,150 @@ public class TrainingDoctorTests
     }
 
     [Test]
-    public void The_majority_finding_names_the_accuracy_and_the_class_share()
+    public void On_a_validation_set_ordered_by_class_every_number_agrees_with_the_history()
+    {
+        // The v1 doctor read the first rows only: on a validation set sorted by label it saw one class and reported
+        // "accuracy 0.0000 equals the share of class 3 (0.0000)" against a history of 0.2155.
+        var (train, unordered) = NoSignal();
+        using (train)
+        using (unordered)
+        {
+            var labels = unordered.Targets.data<long>().ToArray();
+            using var validation = unordered.Subset(Enumerable.Range(0, labels.Length).OrderByDescending(i => labels[i]).ToArray());   // class 1 first
+            using var model = Model();
+            var history = Trainer.Fit(model, train, validation, Options(epochs: 6) with { Optimizer = new SequenceKit.Training.Optimizers.Adam { LearningRate = 1e-3 } });
+            var report = TrainingDoctor.Diagnose(model, train, validation, history, Options());
+            var finding = report.Findings.Single(f => f.Code == "SK001");
+            var recorded = history.Epochs[^1].Metrics["val_accuracy"];
+            Assert.That(finding.Evidence["val_accuracy"], Is.EqualTo(recorded).Within(1e-9), "quoted under the history's own name, with its value");
+            Assert.That(finding.Evidence["val_loss"], Is.EqualTo(history.Epochs[^1].Metrics["val_loss"]).Within(1e-6));
+            var zeros = labels.Count(l => l == 0) / (double)labels.Length;
+            Assert.That(finding.Evidence["majority share"], Is.EqualTo(Math.Max(zeros, 1 - zeros)).Within(1e-9), "the share over the whole set");
+            Assert.That(finding.Evidence["evaluated items"], Is.EqualTo(labels.Length));
+        }
+    }
+
+    [Test]
+    public void A_large_evaluated_set_is_sampled_stratified_and_the_report_says_so()
     {
         var (train, validation) = NoSignal();
         using (train)
         using (validation)
         {
             using var model = Model();
-            var history = Trainer.Fit(model, train, validation, Options(epochs: 6) with { Optimizer = new SequenceKit.Training.Optimizers.Adam { LearningRate = 1e-3 } });
-            var report = TrainingDoctor.Diagnose(model, train, validation, history, Options());
-            var finding = report.Findings.Single(f => f.Code == "SK001");
-            var share = finding.Evidence["class share"];
-            Assert.That(finding.Message, Does.Match(@"validation accuracy 0\.\d{4} equals the share of class 0 \(0\.\d{4}\); \d+ % of predictions are class 0"));
-            Assert.That(finding.Evidence["accuracy"], Is.EqualTo(share).Within(0.02));
+            var history = Trainer.Fit(model, train, validation, Options(epochs: 2));
+            var report = TrainingDoctor.Diagnose(model, train, validation, history, Options(), new DoctorOptions { MaxEvaluatedRows = 40, ActiveProbes = false });
+            Assert.That(report.Notes, Has.Some.Contains("on 40 evaluated items"));
+            if (report.Findings.SingleOrDefault(f => f.Code == "SK001") is { } finding)
+            {
+                Assert.That(finding.Message, Does.Contain("sample of 40 of the 100 validation rows"));
+                Assert.That(finding.Evidence.Keys, Has.None.EqualTo("val_accuracy"), "a sample's accuracy is not the history's number");
+            }
         }
+    }
+
+    [Test]
+    public void Labels_shifted_one_row_against_their_inputs_get_the_label_verdict()
+    {
+        SequenceDataset Shifted(int n, int seed)
+        {
+            var (inputs, labels) = SignTask(n, seed);
+            var shifted = labels.Skip(1).Append(labels[0]).ToArray();              // each row gets the next row's label
+            return SequenceDataset.FromArrays(inputs, shifted);
+        }
+        using var train = Shifted(400, 21);
+        using var validation = Shifted(200, 22);
+        using var model = Model();
+        var history = Trainer.Fit(model, train, validation, Options(epochs: 6));
+        var report = TrainingDoctor.Diagnose(model, train, validation, history, Options(), new DoctorOptions { TimeBudget = TimeSpan.FromSeconds(30) });
+        Assert.That(report.Top?.Code, Is.EqualTo("SK013"), report.ToString());
+        Assert.That(report.Top!.Severity, Is.EqualTo(Severity.Critical));
+        Assert.That(report.Top.Evidence["baseline accuracy"], Is.LessThan(0.65), "the baseline learns nothing either");
+        Assert.That(report.Top.Evidence["baseline majority share"], Is.InRange(0.3, 0.7));
+
+        // The same task with aligned labels: the baseline learns it, so there is no label verdict.
+        using var alignedTrain = Dataset(400, 21);
+        using var alignedValidation = Dataset(200, 22);
+        using var aligned = Model();
+        var alignedHistory = Trainer.Fit(aligned, alignedTrain, alignedValidation, Options(epochs: 6));
+        var alignedReport = TrainingDoctor.Diagnose(aligned, alignedTrain, alignedValidation, alignedHistory, Options());
+        Assert.That(alignedReport.Findings.Select(f => f.Code), Has.None.EqualTo("SK013"), alignedReport.ToString());
+        Assert.That(alignedReport.Notes, Has.Some.Contains("no experiments run"), "a healthy run gets no probes");
+    }
+
+    [Test]
+    public void Fit_with_the_doctor_returns_within_half_a_second_of_cancellation()
+    {
+        var (train, validation) = NoSignal();
+        using (train)
+        using (validation)
+        {
+            using var model = Model();
+            using var cancellation = new CancellationTokenSource();
+            var cancelledAt = new System.Diagnostics.Stopwatch();
+            var reached = false;
+            // Cancel as the doctor starts training its first copy: the token must be seen between steps.
+            var progress = new SynchronousProgress<DoctorProgress>(p =>
+            {
+                if (p.Stage == "control" && !reached)
+                {
+                    reached = true;
+                    cancelledAt.Start();
+                    cancellation.Cancel();
+                }
+            });
+            var doctor = new DoctorCallback(new DoctorCallbackOptions { Patience = 1, Doctor = new DoctorOptions { Progress = progress, TimeBudget = TimeSpan.FromSeconds(60) } });
+            var history = Trainer.Fit(model, train, validation, Options(epochs: 30) with { Optimizer = new SequenceKit.Training.Optimizers.Adam { LearningRate = 1e-4 }, Callbacks = [doctor] }, cancellation.Token);
+            cancelledAt.Stop();
+            Assert.That(reached, Is.True, "the doctor reached its experiments");
+            Assert.That(cancelledAt.Elapsed, Is.LessThan(TimeSpan.FromSeconds(0.5)), $"Fit returned {cancelledAt.Elapsed.TotalSeconds:F2} s after the token fired");
+            Assert.That(history.StopReason, Is.EqualTo(StopReason.Cancelled));
+            Assert.That(doctor.LastReport!.Notes, Has.Some.Contains("cancelled"));
+        }
+    }
+
+    private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+
+    [Test]
+    public void The_active_part_keeps_to_its_time_budget_and_states_it()
+    {
+        var (train, validation) = NoSignal();
+        using (train)
+        using (validation)
+        {
+            using var model = Model();
+            var history = Trainer.Fit(model, train, validation, Options(epochs: 4) with { Optimizer = new SequenceKit.Training.Optimizers.Adam { LearningRate = 1e-4 } });
+            var budget = TimeSpan.FromSeconds(1.5);
+            var report = TrainingDoctor.Diagnose(model, train, validation, history, Options(), new DoctorOptions { TimeBudget = budget });
+            Assert.That(report.Budget, Is.EqualTo(budget));
+            Assert.That(report.ActiveTime, Is.GreaterThan(TimeSpan.Zero), "the stuck run got experiments");
+            Assert.That(report.ActiveTime, Is.LessThan(budget + TimeSpan.FromSeconds(1.5)), "one arm may finish after the budget runs out, no more");
+            Assert.That(report.ToString(), Does.Contain("budget"));
+        }
+        // The default: 25% of the training time so far, at least 3 s, at most 20 s.
+        var defaults = new DoctorOptions();
+        Assert.That(defaults.BudgetFor(TimeSpan.FromSeconds(100)), Is.EqualTo(TimeSpan.FromSeconds(20)));
+        Assert.That(defaults.BudgetFor(TimeSpan.FromSeconds(40)), Is.EqualTo(TimeSpan.FromSeconds(10)));
+        Assert.That(defaults.BudgetFor(TimeSpan.FromSeconds(2)), Is.EqualTo(TimeSpan.FromSeconds(3)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DoctorOptions { TimeBudget = TimeSpan.Zero }.Validate());
+    }
+
+    [Test]
+    public void Skipped_steps_are_read_from_typed_events_not_from_their_wording()
+    {
+        using var train = Dataset(64, 1);
+        using var model = Model();
+        var history = new History();
+        history.Add(new EpochRecord(0, new Dictionary<string, double> { ["loss"] = 0.7, ["accuracy"] = 0.5 }, 0.02, TimeSpan.FromSeconds(1)));
+        history.AddEvent(new SkippedStep(0, 3, double.NaN));
+        var report = TrainingDoctor.Diagnose(model, train, null, history, Options(), new DoctorOptions { ActiveProbes = false });
+        var finding = report.Findings.Single(f => f.Code == "SK005");
+        Assert.That(finding.Evidence["skipped steps"], Is.EqualTo(1));
+        Assert.That(finding.Evidence["first skipped epoch"], Is.EqualTo(1));
+        Assert.That(new SkippedStep(0, 3, double.NaN).ToString(), Does.Contain("batch 4"), "people read 1-based positions");
     }
 
     [Test]
@@ -85,18 +215,24 @@ public class TrainingDoctorTests
         using var model = new SequenceModel(new SequenceModelOptions { Seed = 1 }, Input.Vector(12), new Dense(8, Activation.Relu), new Dense(2));
         var report = TrainingDoctor.Diagnose(model, data, null, new History(), Options());
         Assert.That(report.Notes, Has.Some.StartsWith("SK004 not checked").And.Some.Contains("the model has none"));
-        Assert.That(report.Notes, Has.Some.StartsWith("SK008 not checked").And.Some.Contains("at least 4 epochs"));
+        Assert.That(report.Notes, Has.Some.StartsWith("SK008 not checked").And.Some.Contains("at least 6 epochs"));
         Assert.That(report.Notes, Has.Some.StartsWith("SK010 not checked"));
     }
 
     [Test]
-    public void Without_active_probes_only_passive_checks_run()
+    public void Without_active_probes_only_plain_checks_run()
     {
-        using var train = Dataset(32, 5);
-        using var model = Model();
-        var history = Trainer.Fit(model, train, null, Options(epochs: 2));
-        var report = TrainingDoctor.Diagnose(model, train, null, history, Options(), new DoctorOptions { ActiveProbes = false });
-        Assert.That(report.Notes.Where(n => n.Contains("ActiveProbes is false")).Select(n => n[..5]), Is.EquivalentTo(new[] { "SK004", "SK005", "SK006", "SK009", "SK011" }));
+        var (train, validation) = NoSignal();
+        using (train)
+        using (validation)
+        {
+            using var model = Model();
+            var history = Trainer.Fit(model, train, validation, Options(epochs: 3) with { Optimizer = new SequenceKit.Training.Optimizers.Adam { LearningRate = 1e-4 } });
+            var report = TrainingDoctor.Diagnose(model, train, validation, history, Options(), new DoctorOptions { ActiveProbes = false });
+            Assert.That(report.ActiveTime, Is.EqualTo(TimeSpan.Zero));
+            Assert.That(report.Notes, Has.Some.Contains("ActiveProbes is false"));
+            Assert.That(report.Notes, Has.None.StartsWith("experiments:"));
+        }
     }
 
     [Test]
@@ -125,7 +261,7 @@ public class TrainingDoctorTests
             Assert.That(plateaus, Has.Count.EqualTo(1).And.Some.Contains("val_loss"));
             Assert.That(doctor.FirstPlateauEpoch, Is.Not.Null);
             Assert.That(doctor.Reports, Has.Count.EqualTo(2), "one at the plateau, one at the end");
-            Assert.That(doctor.LastReport!.Notes, Has.Some.Contains("Unknown layer type 'Tests.Unregistered'"), "probes that need a copy say why they could not run");
+            Assert.That(doctor.LastReport!.Notes, Has.Some.Contains("Unknown layer type 'Tests.Unregistered'"), "checks that need a copy say why they could not run");
         }
     }
 
