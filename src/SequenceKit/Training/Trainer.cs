@@ -195,7 +195,7 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(data);
         var matrix = new ConfusionMatrix();
         matrix.Reset(new MetricSetup(OutputActivation(model), model.OutputShape.Features));
-        ForEachEvaluationBatch(model, data, batchSize, (output, batch, mask) => matrix.Update(output, batch.Targets, mask));
+        ForEachEvaluationBatch(model, data, batchSize, (output, _, batch, mask) => matrix.Update(output, batch.Targets, mask));
         return matrix;
     }
 
@@ -218,9 +218,9 @@ public static class Trainer
     {
         using var scope = NewDisposeScope();
         var batch = train.GetBatch(rows, model.Device);
-        var output = model.Forward(batch.Inputs, batch.Lengths);
+        var (output, logits) = model.ForwardWithLogits(batch.Inputs, batch.Lengths);
         var mask = StepMask(output, batch.Lengths);
-        var loss = run.Loss.Compute(output, batch.Targets, run.Setup, mask);
+        var loss = run.Loss.ComputeFromLogits(logits, output, batch.Targets, run.Setup, mask);
         var value = loss.item<float>();
         if (!float.IsFinite(value))
         {
@@ -256,9 +256,9 @@ public static class Trainer
         foreach (var metric in metrics) metric.Reset(run.MetricSetup);
         double lossSum = 0;
         long samples = 0;
-        ForEachEvaluationBatch(model, data, batchSize, (output, batch, mask) =>
+        ForEachEvaluationBatch(model, data, batchSize, (output, logits, batch, mask) =>
         {
-            lossSum += run.Loss.Compute(output, batch.Targets, run.Setup, mask).item<float>() * batch.Indices.Length;
+            lossSum += run.Loss.ComputeFromLogits(logits, output, batch.Targets, run.Setup, mask).item<float>() * batch.Indices.Length;
             samples += batch.Indices.Length;
             foreach (var metric in metrics) metric.Update(output, batch.Targets, mask);
         });
@@ -267,7 +267,7 @@ public static class Trainer
         return result;
     }
 
-    private static void ForEachEvaluationBatch(SequenceModel model, SequenceDataset data, int batchSize, Action<Tensor, DataBatch, Tensor?> visit)
+    private static void ForEachEvaluationBatch(SequenceModel model, SequenceDataset data, int batchSize, Action<Tensor, Tensor, DataBatch, Tensor?> visit)
     {
         var wasTraining = model.training;
         model.eval();
@@ -278,8 +278,8 @@ public static class Trainer
             {
                 using var scope = NewDisposeScope();
                 var batch = data.GetBatch(rows, model.Device);
-                var output = model.Forward(batch.Inputs, batch.Lengths);
-                visit(output, batch, StepMask(output, batch.Lengths));
+                var (output, logits) = model.ForwardWithLogits(batch.Inputs, batch.Lengths);
+                visit(output, logits, batch, StepMask(output, batch.Lengths));
             }
         }
         finally
