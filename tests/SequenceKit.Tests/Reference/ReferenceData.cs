@@ -17,7 +17,12 @@ internal static class ReferenceData
 
     public static string PathOf(string file) => Path.Combine(TestContext.CurrentContext.TestDirectory, "Reference", "data", file);
 
-    public static double[] Doubles(JsonNode? node) => node!.AsArray().Select(v => v is null ? double.NaN : (double)v).ToArray();
+    public static double[] Doubles(JsonNode? node) => node!.AsArray().Select(Number).ToArray();
+
+    /// <summary>A number, or one of the named non-finite values Python's json writes (NaN, Infinity, -Infinity).</summary>
+    public static double Number(JsonNode? v) => v is null ? double.NaN
+        : v.GetValueKind() == System.Text.Json.JsonValueKind.String ? double.Parse((string)v!, System.Globalization.CultureInfo.InvariantCulture)
+        : (double)v;
 
     public static double[][] Rows(JsonNode? node) => node!.AsArray().Select(Doubles).ToArray();
 
