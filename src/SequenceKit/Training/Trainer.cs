@@ -9,6 +9,7 @@ using SequenceKit.Preprocessing;
 using SequenceKit.Training.Callbacks;
 using SequenceKit.Training.Losses;
 using SequenceKit.Training.Metrics;
+using SequenceKit.Training.Schedulers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -76,8 +77,11 @@ public static class Trainer
                     break;
                 }
                 context.Batch = b;
-                var rate = options.Schedule?.LearningRate(baseRate, new(epoch, b, batches.Count, options.Epochs)) ?? baseRate;
+                var position = new SchedulePosition(epoch, b, batches.Count, options.Epochs);
+                var rate = options.Schedule?.LearningRate(baseRate, position) ?? baseRate;
                 foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
+                if (options.Schedule is IMomentumSchedule { } momentumSchedule && momentumSchedule.Momentum(position) is { } momentum)
+                    OptimizerMomentum.Set(optimizer, momentum);
                 foreach (var callback in options.Callbacks) callback.OnBatchBegin(context);
 
                 var isStep = (b + 1) % options.AccumulationSteps == 0 || b == batches.Count - 1;
