@@ -53,20 +53,20 @@ public sealed class Dense : ISequenceLayer
     }
 
     /// <inheritdoc />
-    public SequenceBatch Forward(SequenceBatch input)
+    public SequenceBatch Forward(SequenceBatch input) => input with { Values = Activate(PreActivation(input)) };
+
+    /// <summary>x W^T + b, before the activation: the logits a loss works from.</summary>
+    internal Tensor PreActivation(SequenceBatch input) => LayerState.Built(linear, TypeName).call(input.Values);   // (B, [T,] units)
+
+    /// <summary>The layer's activation applied to a pre-activation from <see cref="PreActivation"/>.</summary>
+    internal Tensor Activate(Tensor z) => Activation switch
     {
-        var built = LayerState.Built(linear, TypeName);
-        var z = built.call(input.Values);                  // (B, [T,] units)
-        var y = Activation switch
-        {
-            Activation.Relu => nn.functional.relu(z),
-            Activation.Tanh => z.tanh(),
-            Activation.Sigmoid => z.sigmoid(),
-            Activation.Softmax => z.softmax(-1),
-            _ => z,
-        };
-        return input with { Values = y };
-    }
+        Activation.Relu => nn.functional.relu(z),
+        Activation.Tanh => z.tanh(),
+        Activation.Sigmoid => z.sigmoid(),
+        Activation.Softmax => z.softmax(-1),
+        _ => z,
+    };
 
     /// <inheritdoc />
     public JsonObject GetConfig() => new()

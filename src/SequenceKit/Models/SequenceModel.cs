@@ -145,6 +145,28 @@ public sealed class SequenceModel : nn.Module<Tensor, Tensor>
         return batch.Values.MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// <see cref="Forward(Tensor, Tensor?)"/> that also returns the last <see cref="Dense"/>'s pre-activation (its
+    /// logits), from which losses on a softmax or sigmoid output are computed exactly; for a model that does not end
+    /// in a Dense, the logits are the output itself.
+    /// </summary>
+    internal (Tensor Output, Tensor Logits) ForwardWithLogits(Tensor input, Tensor? lengths)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        using var scope = NewDisposeScope();
+        var x = PrepareInput(input);
+        var batch = new SequenceBatch(x, PrepareLengths(lengths, x));
+        for (var i = 0; i < layers.Length - 1; i++) batch = layers[i].Forward(batch);
+        if (layers[^1] is not Dense dense)
+        {
+            var output = layers[^1].Forward(batch).Values.MoveToOuterDisposeScope();
+            return (output, output);
+        }
+        var logits = dense.PreActivation(batch);                // (B, [T,] units)
+        var activated = dense.Activate(logits);
+        return (activated.MoveToOuterDisposeScope(), ReferenceEquals(activated, logits) ? activated : logits.MoveToOuterDisposeScope());
+    }
+
     /// <summary>A Keras-style table: each layer's name and type, output shape and parameter count, then the totals.</summary>
     /// <returns>The table, with a header naming the device.</returns>
     public string Summary()

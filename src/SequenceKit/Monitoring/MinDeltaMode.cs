@@ -3,9 +3,9 @@ namespace SequenceKit.Monitoring;
 /// <summary>How <see cref="PlateauOptions.MinDelta"/> is measured.</summary>
 public enum MinDeltaMode
 {
-    /// <summary>An improvement must beat the best value by at least MinDelta (Keras' rule).</summary>
+    /// <summary>An improvement must beat the best value by more than MinDelta (Keras' rule: <c>value &lt; best − min_delta</c>).</summary>
     Absolute,
 
-    /// <summary>An improvement must beat the best value by at least MinDelta × |best| (PyTorch's default "rel" rule).</summary>
+    /// <summary>An improvement must beat the best value by more than MinDelta × |best| (PyTorch's default "rel" rule).</summary>
     Relative,
 }

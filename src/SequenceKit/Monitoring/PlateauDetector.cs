@@ -5,9 +5,12 @@ namespace SequenceKit.Monitoring;
 /// <summary>
 /// The one "has it stopped improving?" rule, shared by <c>ReduceLrOnPlateau</c>, <c>EarlyStopping</c> and the training
 /// doctor. Feed it one value per epoch; each <see cref="Update"/> returns a <see cref="PlateauDecision"/>.
-/// Rule (Keras'): a value improves when it beats the best by more than MinDelta; otherwise the count of epochs without
-/// improvement rises, and a plateau is declared when it reaches Patience, after which the count restarts and Cooldown
-/// epochs pass before counting resumes. NaN never improves. Pure: no side effects, no dependencies.
+/// Rule (Keras' <c>ReduceLROnPlateau</c>, for every word): a value improves when it beats the best by more than
+/// MinDelta; otherwise the count of epochs without improvement rises, and a plateau is declared when it reaches
+/// Patience; the count then restarts and a cooldown of Cooldown epochs begins, decremented at the start of each
+/// update, so counting resumes in the cooldown's last epoch (Cooldown c skips c − 1 epochs; Cooldown 1 changes
+/// nothing). With patience 2, cooldown 1 and a flat value, plateaus fall at 0-based epochs 2, 4, 6, … (PyTorch's
+/// rule, patience 1 and cooldown 1, gives 2, 5, 8). NaN never improves. Pure: no side effects, no dependencies.
 /// </summary>
 public sealed class PlateauDetector
 {
@@ -62,12 +65,14 @@ public sealed class PlateauDetector
     /// <returns>The decision and its reason.</returns>
     public PlateauDecision Update(double value)
     {
-        var inCooldown = cooldownLeft > 0;
-        if (inCooldown)
+        // Keras' ReduceLROnPlateau.on_epoch_end: the cooldown counter is decremented first, and the update counts
+        // against Patience once it has reached 0, so the cooldown's last epoch already counts.
+        if (cooldownLeft > 0)
         {
             cooldownLeft--;
             EpochsWithoutImprovement = 0;
         }
+        var inCooldown = cooldownLeft > 0;
         if (IsImprovement(value, Best))
         {
             var previous = Best;

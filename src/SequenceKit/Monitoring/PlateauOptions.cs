@@ -6,7 +6,7 @@ public sealed record PlateauOptions
     /// <summary>Which direction is an improvement. Default <see cref="MetricMode.Minimize"/>.</summary>
     public MetricMode Mode { get; init; } = MetricMode.Minimize;
 
-    /// <summary>The smallest change that counts as an improvement; ≥ 0. Default 1e-4.</summary>
+    /// <summary>An improvement must beat the best by more than this (strictly, as Keras and PyTorch); ≥ 0. Default 1e-4.</summary>
     public double MinDelta { get; init; } = 1e-4;
 
     /// <summary>Whether <see cref="MinDelta"/> is absolute or relative to the best value. Default <see cref="MinDeltaMode.Absolute"/> (Keras).</summary>
@@ -18,7 +18,11 @@ public sealed record PlateauOptions
     /// </summary>
     public int Patience { get; init; } = 10;
 
-    /// <summary>Updates after a plateau during which no new plateau is declared and the count stays 0; ≥ 0. Default 0.</summary>
+    /// <summary>
+    /// Keras' cooldown: after a plateau, a counter set to Cooldown is decremented at the start of each update, and
+    /// updates are not counted while it is still above 0 afterwards. So Cooldown c leaves c − 1 updates uncounted
+    /// (Cooldown 1 is the same as 0); PyTorch's cooldown c leaves c. ≥ 0. Default 0.
+    /// </summary>
     public int Cooldown { get; init; }
 
     internal void Validate()

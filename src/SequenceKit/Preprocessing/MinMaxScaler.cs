@@ -5,8 +5,9 @@ namespace SequenceKit.Preprocessing;
 
 /// <summary>
 /// Scales each feature to a range, by default [0, 1], as scikit-learn's <c>MinMaxScaler</c>:
-/// <c>y = (x − DataMin) / DataRange · (max − min) + min</c>. A constant feature (DataRange 0) gets scale 1 and maps to
-/// the range's lower end. NaN is ignored when fitting and stays NaN; ±Infinity is rejected.
+/// <c>y = (x − DataMin) / DataRange · (max − min) + min</c>. A constant feature (DataRange below 10·ε = 2.2e-15, as
+/// scikit-learn) gets scale 1 and maps to about the range's lower end. A range that overflows (data spanning ±1e308)
+/// is handled around its midpoint, so finite data never gives NaN (scikit-learn's scale becomes 0 there). NaN is ignored when fitting and stays NaN; ±Infinity is rejected.
 /// </summary>
 /// <example>
 /// <code>
@@ -40,11 +41,11 @@ public sealed class MinMaxScaler : Scaler
     /// <exception cref="InvalidOperationException">The scaler is not fitted yet.</exception>
     public IReadOnlyList<double> DataMax => Statistics.Max.Select((m, f) => Statistics.Count[f] == 0 ? double.NaN : m).ToArray();
 
-    /// <summary>DataMax − DataMin per feature (scikit-learn's <c>data_range_</c>).</summary>
+    /// <summary>DataMax − DataMin per feature (scikit-learn's <c>data_range_</c>; +Infinity when it overflows).</summary>
     /// <exception cref="InvalidOperationException">The scaler is not fitted yet.</exception>
     public IReadOnlyList<double> DataRange => DataMax.Zip(DataMin, (max, min) => max - min).ToArray();
 
-    /// <summary>The multiplier per feature, (max − min) / DataRange, with a zero range counted as 1 (scikit-learn's <c>scale_</c>).</summary>
+    /// <summary>The multiplier per feature, (max − min) / DataRange, with a range below 10·ε counted as 1 (scikit-learn's <c>scale_</c>).</summary>
     /// <exception cref="InvalidOperationException">The scaler is not fitted yet.</exception>
     public IReadOnlyList<double> Scale => FittedMap.Scale.AsReadOnly();
 
@@ -66,12 +67,28 @@ public sealed class MinMaxScaler : Scaler
         var width = Options.FeatureRangeMax - Options.FeatureRangeMin;
         for (var f = 0; f < stats.FeatureCount; f++)
         {
-            var range = stats.Max[f] - stats.Min[f];
-            center[f] = stats.Count[f] == 0 ? double.NaN : stats.Min[f];
-            scale[f] = width / (range == 0 ? 1 : range);
-            shift[f] = Options.FeatureRangeMin;
+            var (min, max) = (stats.Min[f], stats.Max[f]);
+            var range = max - min;
+            if (stats.Count[f] == 0 || double.IsFinite(range))
+            {
+                // scikit-learn's _handle_zeros_in_scale: a range below 10·ε (ε = 2.2e-16) counts as constant, scale 1.
+                center[f] = stats.Count[f] == 0 ? double.NaN : min;
+                scale[f] = stats.Count[f] == 0 ? double.NaN : width / (range < ConstantRange ? 1 : range);   // no values: NaN, as scikit-learn
+                shift[f] = Options.FeatureRangeMin;
+            }
+            else
+            {
+                // The range overflows (e.g. ±1e308): map around the midpoint, where x − midpoint and half the range
+                // are finite: y = (x − mid) · (width/2) / (range/2) + (low + width/2).
+                center[f] = min / 2 + max / 2;
+                scale[f] = width / 2 / (max / 2 - min / 2);
+                shift[f] = Options.FeatureRangeMin + width / 2;
+            }
         }
     }
+
+    /// <summary>scikit-learn's bound for a constant feature's range: 10 × 2^-52.</summary>
+    private const double ConstantRange = 10 * 2.220446049250313e-16;
 
     private protected override JsonNode OptionsToJson(JsonSerializerOptions json) => JsonSerializer.SerializeToNode(Options, json)!;
 }

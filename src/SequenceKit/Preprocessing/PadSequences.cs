@@ -103,7 +103,7 @@ public static class PadSequences
             throw new ArgumentOutOfRangeException(nameof(options), $"PaddingOptions.Padding and Truncating must be Pre or Post; got {options.Padding} and {options.Truncating}.");
 
         var longest = sequences.Max(lengthOf);
-        var length = options.MaxLength ?? Math.Max(longest, 1);
+        var length = options.MaxLength ?? longest;                     // all empty: (n, 0), as Keras
         var warnings = new List<string>();
         if (options.Padding == PaddingSide.Pre)
             warnings.Add("Padding = Pre puts padding before the real steps; SequenceKit's masking and packing skip only trailing padding, so recurrent layers will run over it. Use Padding = Post.");

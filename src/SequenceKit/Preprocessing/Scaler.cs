@@ -194,6 +194,8 @@ public abstract class Scaler : IScaler
                 ["max"] = JsonSerializer.SerializeToNode(stats.Max, Json),
             },
         };
+        // Only features with values beyond 2^400 keep M2 in scaled units; files without them stay as before.
+        if (stats.Exponent.Any(e => e != 0)) root["state"]!["m2Exponent"] = JsonSerializer.SerializeToNode(stats.Exponent, Json);
         return root.ToJsonString(Json);
     }
 
@@ -253,6 +255,7 @@ public abstract class Scaler : IScaler
             Fill(state, "m2", stats.M2);
             Fill(state, "min", stats.Min);
             Fill(state, "max", stats.Max);
+            if (state["m2Exponent"] is not null) Fill(state, "m2Exponent", stats.Exponent);
             scaler.Adopt(stats);
             return scaler;
         }

@@ -6,7 +6,10 @@ namespace SequenceKit.Preprocessing;
 /// <summary>
 /// Standardizes each feature to zero mean and unit variance, as scikit-learn's <c>StandardScaler</c>:
 /// <c>y = (x − Mean) / Scale</c> with the population standard deviation. A constant feature (variance 0, or within
-/// rounding of 0) gets scale 1 and maps to 0. NaN is ignored when fitting and stays NaN; ±Infinity is rejected.
+/// rounding of 0 by scikit-learn's bound n·ε·var + (n·mean·ε)² with ε = 2.2e-16) gets scale 1 and maps to about 0.
+/// The statistics cannot overflow: values up to ±1.8e308 give a finite mean and deviation (where scikit-learn's
+/// variance overflows to infinity and it then treats the feature as constant). NaN is ignored when fitting and stays
+/// NaN; ±Infinity is rejected.
 /// </summary>
 public sealed class StandardScaler : Scaler
 {
@@ -35,16 +38,21 @@ public sealed class StandardScaler : Scaler
     /// <exception cref="SequenceKitException">The file is corrupt or holds another scaler type.</exception>
     public static new StandardScaler Load(string path) => LoadAs<StandardScaler>(path);
 
+    /// <summary>The gap between 1 and the next double, 2^-52 (NumPy's <c>finfo(float64).eps</c>).</summary>
+    private const double MachineEpsilon = 2.220446049250313e-16;
+
     private protected override void ComputeMap(FeatureStatistics stats, double[] center, double[] scale, double[] shift)
     {
         for (var f = 0; f < stats.FeatureCount; f++)
         {
             var n = (double)stats.Count[f];
             var mean = n == 0 ? double.NaN : stats.Mean[f];
-            var variance = stats.Variance(f);
-            // A variance within the rounding error of its own computation counts as zero (a constant feature).
-            var roundingBound = n * double.Epsilon * variance + Math.Pow(n * mean * double.Epsilon, 2);
-            var deviation = variance <= roundingBound ? 1 : Math.Sqrt(variance);
+            // scikit-learn's _is_constant_feature: a variance within the rounding error of its own computation
+            // (n·ε·var + (n·mean·ε)², ε the machine epsilon 2.2e-16) counts as zero, and the feature gets scale 1.
+            // Evaluated in the statistics' scaled units (the bound scales like the variance), so it cannot overflow.
+            var (variance, scaledMean) = stats.Scaled(f);
+            var roundingBound = n * MachineEpsilon * variance + Math.Pow(n * scaledMean * MachineEpsilon, 2);
+            var deviation = variance <= roundingBound ? 1 : stats.StandardDeviation(f);
             var divisor = Options.WithStd ? deviation : 1;
             center[f] = Options.WithMean ? mean : 0;
             scale[f] = 1 / divisor;

@@ -9,6 +9,7 @@ using SequenceKit.Preprocessing;
 using SequenceKit.Training.Callbacks;
 using SequenceKit.Training.Losses;
 using SequenceKit.Training.Metrics;
+using SequenceKit.Training.Schedulers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -76,8 +77,11 @@ public static class Trainer
                     break;
                 }
                 context.Batch = b;
-                var rate = options.Schedule?.LearningRate(baseRate, new(epoch, b, batches.Count, options.Epochs)) ?? baseRate;
+                var position = new SchedulePosition(epoch, b, batches.Count, options.Epochs);
+                var rate = options.Schedule?.LearningRate(baseRate, position) ?? baseRate;
                 foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
+                if (options.Schedule is IMomentumSchedule { } momentumSchedule && momentumSchedule.Momentum(position) is { } momentum)
+                    OptimizerMomentum.Set(optimizer, momentum);
                 foreach (var callback in options.Callbacks) callback.OnBatchBegin(context);
 
                 var isStep = (b + 1) % options.AccumulationSteps == 0 || b == batches.Count - 1;
@@ -197,7 +201,7 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(data);
         var matrix = new ConfusionMatrix();
         matrix.Reset(new MetricSetup(OutputActivation(model), model.OutputShape.Features));
-        ForEachEvaluationBatch(model, data, batchSize, (output, batch, mask) => matrix.Update(output, batch.Targets, mask));
+        ForEachEvaluationBatch(model, data, batchSize, (output, _, batch, mask) => matrix.Update(output, batch.Targets, mask));
         return matrix;
     }
 
@@ -206,7 +210,7 @@ public static class Trainer
     {
         var predicted = new List<long>();
         var actual = new List<long>();
-        ForEachEvaluationBatch(model, data, batchSize, (output, batch, mask) =>
+        ForEachEvaluationBatch(model, data, batchSize, (output, _, batch, mask) =>
         {
             var (p, a) = ClassPredictions.Of(output, batch.Targets, setup, mask);
             predicted.AddRange(p.data<long>());
@@ -270,9 +274,9 @@ public static class Trainer
         foreach (var metric in metrics) metric.Reset(run.MetricSetup);
         double lossSum = 0;
         long samples = 0;
-        ForEachEvaluationBatch(model, data, batchSize, (output, batch, mask) =>
+        ForEachEvaluationBatch(model, data, batchSize, (output, logits, batch, mask) =>
         {
-            lossSum += run.Loss.Compute(output, batch.Targets, run.Setup, mask).item<float>() * batch.Indices.Length;
+            lossSum += run.Loss.ComputeFromLogits(logits, output, batch.Targets, run.Setup, mask).item<float>() * batch.Indices.Length;
             samples += batch.Indices.Length;
             foreach (var metric in metrics) metric.Update(output, batch.Targets, mask);
         });
@@ -281,7 +285,7 @@ public static class Trainer
         return result;
     }
 
-    private static void ForEachEvaluationBatch(SequenceModel model, SequenceDataset data, int batchSize, Action<Tensor, DataBatch, Tensor?> visit)
+    private static void ForEachEvaluationBatch(SequenceModel model, SequenceDataset data, int batchSize, Action<Tensor, Tensor, DataBatch, Tensor?> visit)
     {
         var wasTraining = model.training;
         model.eval();
@@ -292,8 +296,8 @@ public static class Trainer
             {
                 using var scope = NewDisposeScope();
                 var batch = data.GetBatch(rows, model.Device);
-                var output = model.Forward(batch.Inputs, batch.Lengths);
-                visit(output, batch, StepMask(output, batch.Lengths));
+                var (output, logits) = model.ForwardWithLogits(batch.Inputs, batch.Lengths);
+                visit(output, logits, batch, StepMask(output, batch.Lengths));
             }
         }
         finally
@@ -309,9 +313,9 @@ public static class Trainer
     /// </summary>
     internal static (Tensor Output, Tensor Loss, Tensor? Mask) BatchLoss(SequenceModel model, DataBatch batch, ILoss loss, LossSetup setup)
     {
-        var output = model.Forward(batch.Inputs, batch.Lengths);
+        var (output, logits) = model.ForwardWithLogits(batch.Inputs, batch.Lengths);      // softmax/sigmoid losses read the logits
         var mask = StepMask(output, batch.Lengths);
-        return (output, loss.Compute(output, batch.Targets, setup, mask), mask);
+        return (output, loss.ComputeFromLogits(logits, output, batch.Targets, setup, mask), mask);
     }
 
     /// <summary>(batch, time) true at real steps, for sequence outputs of a padded batch; otherwise null.</summary>

@@ -43,15 +43,17 @@ public class PlateauDetectorTests
     }
 
     [Test]
-    public void Cooldown_suspends_counting_after_a_plateau()
+    public void Cooldown_suspends_counting_after_a_plateau_as_keras()
     {
-        var detector = new PlateauDetector(new PlateauOptions { Patience = 1, Cooldown = 2, MinDelta = 0 });
+        // Keras: the cooldown counter (3) is decremented at the start of each update; updates count once it is 0.
+        var detector = new PlateauDetector(new PlateauOptions { Patience = 1, Cooldown = 3, MinDelta = 0 });
         detector.Update(1);
         Assert.That(detector.Update(1).Plateaued, Is.True);
-        var cooling1 = detector.Update(1);
-        var cooling2 = detector.Update(1);
+        var cooling1 = detector.Update(1);                  // counter 3 → 2: not counted
+        var cooling2 = detector.Update(1);                  // 2 → 1: not counted
         Assert.That((cooling1.InCooldown, cooling1.Plateaued, cooling2.InCooldown, cooling2.Plateaued), Is.EqualTo((true, false, true, false)));
-        Assert.That(detector.Update(1).Plateaued, Is.True, "counting resumes after the cooldown");
+        var resumed = detector.Update(1);                   // 1 → 0: counted, patience 1 reached
+        Assert.That((resumed.InCooldown, resumed.Plateaued), Is.EqualTo((false, true)), "counting resumes in the cooldown's last epoch");
     }
 
     [Test]

@@ -80,4 +80,15 @@ public class PadSequencesTests
         Assert.That(Assert.Throws<ArgumentException>(() => PadSequences.Series(new[] { new float[1, 2], new float[1, 3] }))!.Message,
             Does.Contain("sequences[1] has 3 features but sequences[0] has 2"));
     }
+
+    [Test]
+    public void Only_empty_sequences_without_max_length_give_zero_steps_as_keras()
+    {
+        // Keras: pad_sequences([[], []]) has shape (2, 0) (maxlen = the longest length, 0).
+        var tokens = PadSequences.Tokens(new IReadOnlyList<long>[] { Array.Empty<long>(), Array.Empty<long>() });
+        Assert.That((tokens.Values.GetLength(0), tokens.Values.GetLength(1)), Is.EqualTo((2, 0)));
+        Assert.That(tokens.Lengths, Is.EqualTo(new long[] { 0, 0 }));
+        var series = PadSequences.Series(new[] { Array.Empty<float>() });
+        Assert.That(series.Values.GetLength(1), Is.EqualTo(0));
+    }
 }

@@ -6,8 +6,11 @@ namespace SequenceKit.Training.Losses;
 
 /// <summary>
 /// Binary cross-entropy for yes/no targets (one unit) or independent multi-label targets (k units). The model may
-/// output logits (no activation: the numerically stable "with logits" form is used) or probabilities
-/// (<see cref="Activation.Sigmoid"/>). Targets are floats in [0, 1] shaped like the output, or int64 0/1 labels for a
+/// output logits (no activation) or probabilities (<see cref="Activation.Sigmoid"/>). In training and evaluation the
+/// loss is always computed from the last Dense's logits in the numerically stable "with logits" form
+/// (<see cref="ComputeFromLogits"/>, PyTorch's <c>binary_cross_entropy_with_logits</c>), so it is never capped: a logit of
+/// −70 for target 1 costs 70. Only <see cref="Compute"/> called directly with probabilities clamps them to
+/// [1e-7, 1 − 1e-7] (at most 16.12 per element). Targets are floats in [0, 1] shaped like the output, or int64 0/1 labels for a
 /// single unit. Class weights (two entries: for 0 and for 1) weight each element by its target.
 /// </summary>
 public sealed class BinaryCrossEntropyLoss : ILoss
@@ -42,11 +45,25 @@ public sealed class BinaryCrossEntropyLoss : ILoss
     /// <inheritdoc />
     public Tensor Compute(Tensor output, Tensor target, LossSetup setup, Tensor? mask)
     {
-        var y = target.to(output.dtype);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(setup);
+        return Core(output, target, setup, mask, fromLogits: setup.OutputActivation != Activation.Sigmoid);
+    }
+
+    /// <inheritdoc />
+    public Tensor ComputeFromLogits(Tensor logits, Tensor output, Tensor target, LossSetup setup, Tensor? mask)
+    {
+        ArgumentNullException.ThrowIfNull(logits);
+        return Core(logits, target, setup, mask, fromLogits: true);
+    }
+
+    private static Tensor Core(Tensor values, Tensor target, LossSetup setup, Tensor? mask, bool fromLogits)
+    {
+        var y = target.to(values.dtype);
         if (is_integral(target.dtype)) y = y.unsqueeze(-1);                                            // (B, [T,] 1)
-        var perItem = setup.OutputActivation == Activation.Sigmoid
-            ? nn.functional.binary_cross_entropy(output.clamp(1e-7, 1 - 1e-7), y, reduction: nn.Reduction.None)
-            : nn.functional.binary_cross_entropy_with_logits(output, y, reduction: nn.Reduction.None);
+        var perItem = fromLogits
+            ? nn.functional.binary_cross_entropy_with_logits(values, y, reduction: nn.Reduction.None)
+            : nn.functional.binary_cross_entropy(values.clamp(1e-7, 1 - 1e-7), y, reduction: nn.Reduction.None);
         var weights = setup.ClassWeights is { } w ? w[1] * y + w[0] * (1 - y) : null;
         return LossMath.WeightedMean(perItem, weights, mask?.unsqueeze(-1).expand_as(perItem));
     }

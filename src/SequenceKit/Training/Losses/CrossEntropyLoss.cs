@@ -6,9 +6,11 @@ namespace SequenceKit.Training.Losses;
 
 /// <summary>
 /// Categorical cross-entropy for k ≥ 2 classes. Targets are class indices (int64) or one-hot / probability rows
-/// (float), both accepted. The model may output logits (last Dense without activation: log-softmax is applied here)
-/// or probabilities (last Dense with <see cref="Activation.Softmax"/>: only the log is taken, so softmax is never
-/// applied twice). Class weights give the weighted mean Σ wᵢ·lossᵢ / Σ wᵢ, as PyTorch. Sequence outputs
+/// (float), both accepted. The model may output logits (last Dense without activation) or probabilities (last Dense
+/// with <see cref="Activation.Softmax"/>). In training and evaluation the loss is always computed from the last Dense's
+/// logits with log-softmax (<see cref="ComputeFromLogits"/>), as PyTorch's <c>cross_entropy</c>, so it is never capped:
+/// logits [-113.5, 37.1, 119.1, -16.6] with label 0 give 232.6. Only <see cref="Compute"/> called directly with
+/// probabilities takes their log, clamped at 1e-12 (at most 27.63 per sample). Class weights give the weighted mean Σ wᵢ·lossᵢ / Σ wᵢ, as PyTorch. Sequence outputs
 /// (batch, time, k) are scored per step, padded steps excluded.
 /// </summary>
 public sealed class CrossEntropyLoss : ILoss
@@ -54,21 +56,40 @@ public sealed class CrossEntropyLoss : ILoss
     /// <inheritdoc />
     public Tensor Compute(Tensor output, Tensor target, LossSetup setup, Tensor? mask)
     {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(setup);
+        return setup.OutputActivation == Activation.Softmax
+            ? FromLogProbabilities(output.clamp_min(1e-12).log(), target, setup, mask)        // probabilities in: log only, no second softmax
+            : FromLogits(output, target, setup, mask);
+    }
+
+    /// <inheritdoc />
+    public Tensor ComputeFromLogits(Tensor logits, Tensor output, Tensor target, LossSetup setup, Tensor? mask)
+    {
+        ArgumentNullException.ThrowIfNull(logits);
+        return FromLogits(logits, target, setup, mask);
+    }
+
+    private static Tensor FromLogits(Tensor logits, Tensor target, LossSetup setup, Tensor? mask)
+    {
         if (mask is null && is_integral(target.dtype))
         {
-            // Fused kernels, the same weighted mean Σ w·l / Σ w: cross_entropy on logits, nll_loss on log-probabilities.
-            var classes = output.shape[^1];
-            var flat = output.reshape(-1, classes);                                                        // (N, k)
-            var labels = target.to(ScalarType.Int64).reshape(-1);                                          // (N)
-            return setup.OutputActivation == Activation.Softmax
-                ? nn.functional.nll_loss(flat.clamp_min(1e-12).log(), labels, setup.ClassWeights)
-                : nn.functional.cross_entropy(flat, labels, setup.ClassWeights);
+            // The fused kernel, the same weighted mean Σ w·l / Σ w.
+            var classes = logits.shape[^1];
+            return nn.functional.cross_entropy(logits.reshape(-1, classes), target.to(ScalarType.Int64).reshape(-1), setup.ClassWeights);   // (N, k), (N)
         }
-        var logProbabilities = setup.OutputActivation == Activation.Softmax
-            ? output.clamp_min(1e-12).log()                       // probabilities in: log only, no second softmax
-            : output.log_softmax(-1);                            // logits in                          // (B, [T,] k)
+        return FromLogProbabilities(logits.log_softmax(-1), target, setup, mask);                // (B, [T,] k)
+    }
+
+    private static Tensor FromLogProbabilities(Tensor logProbabilities, Tensor target, LossSetup setup, Tensor? mask)
+    {
+        if (mask is null && is_integral(target.dtype))
+        {
+            var classes = logProbabilities.shape[^1];
+            return nn.functional.nll_loss(logProbabilities.reshape(-1, classes), target.to(ScalarType.Int64).reshape(-1), setup.ClassWeights);
+        }
         Tensor perItem, weights;
-        if (target.dtype == ScalarType.Int64 || is_integral(target.dtype))
+        if (is_integral(target.dtype))
         {
             var indices = target.to(ScalarType.Int64).unsqueeze(-1);                                       // (B, [T,] 1)
             perItem = -logProbabilities.gather(-1, indices).squeeze(-1);                                   // (B, [T])

@@ -65,7 +65,10 @@ public sealed record Sgd : IOptimizerFactory
     }
 }
 
-/// <summary>RMSprop (Hinton).</summary>
+/// <summary>
+/// RMSprop (Hinton) with PyTorch's update formula, v = αv + (1 − α)g², w −= lr·g / (√v + ε) (ε outside the root), and
+/// Keras' defaults (lr 1e-3, α = Keras' rho 0.9, ε 1e-7). PyTorch's own defaults are α 0.99 and ε 1e-8.
+/// </summary>
 public sealed record RmsProp : IOptimizerFactory
 {
     /// <summary>Step size. Default 1e-3 (Keras').</summary>

@@ -17,13 +17,13 @@ public sealed record ReduceLrOnPlateauOptions
     /// <summary>Reduce when the epochs without improvement reach Patience (Keras' rule: count ≥ Patience). Default 10.</summary>
     public int Patience { get; init; } = 10;
 
-    /// <summary>The smallest change that counts as an improvement. Default 1e-4.</summary>
+    /// <summary>An improvement must beat the best by more than this. Default 1e-4.</summary>
     public double MinDelta { get; init; } = 1e-4;
 
     /// <summary>Whether MinDelta is absolute or relative to the best value. Default <see cref="MinDeltaMode.Absolute"/>.</summary>
     public MinDeltaMode MinDeltaMode { get; init; } = MinDeltaMode.Absolute;
 
-    /// <summary>Epochs to wait after a reduction before counting again. Default 0.</summary>
+    /// <summary>Keras' cooldown after a reduction: Cooldown c leaves c − 1 epochs uncounted (see <see cref="PlateauOptions.Cooldown"/>). Default 0.</summary>
     public int Cooldown { get; init; }
 
     /// <summary>The rate is never reduced below this; ≥ 0. Default 0.</summary>

@@ -61,15 +61,23 @@ public sealed class CosineAnnealing(int period, double minRate = 0, int periodMu
 }
 
 /// <summary>
-/// The one-cycle policy (Smith), updated every batch over the whole run: the rate rises along a cosine from
-/// maxRate / <paramref name="divFactor"/> to <paramref name="maxRate"/> during the first <paramref name="warmupFraction"/>
-/// of the steps, then falls to maxRate / (divFactor · finalDivFactor). It sets its own rates; the optimizer's is ignored.
+/// The one-cycle policy (Smith), updated every batch over the whole run, as PyTorch's <c>OneCycleLR</c> (cosine
+/// annealing, two phases): the rate rises along a cosine from maxRate / <paramref name="divFactor"/> to
+/// <paramref name="maxRate"/> until step <c>warmupFraction · totalSteps − 1</c>, then falls to
+/// maxRate / (divFactor · finalDivFactor) at the last step. With <paramref name="cycleMomentum"/> (the default, as
+/// PyTorch) the momentum (SGD) or β1 (Adam, AdamW) moves the other way, from <paramref name="maxMomentum"/> down to
+/// <paramref name="baseMomentum"/> at the peak and back. It sets its own rates; the optimizer's is ignored.
+/// Pinned against PyTorch 1.13 (rates and momenta): <c>Reference/ScheduleReferenceTests</c>.
 /// </summary>
 /// <param name="maxRate">The peak rate; positive.</param>
-/// <param name="warmupFraction">The share of steps spent rising, in (0, 1). Default 0.3.</param>
+/// <param name="warmupFraction">The share of steps spent rising (PyTorch's pct_start), in (0, 1). Default 0.3.</param>
 /// <param name="divFactor">Initial rate = maxRate / divFactor; ≥ 1. Default 25.</param>
 /// <param name="finalDivFactor">Final rate = initial rate / finalDivFactor; ≥ 1. Default 1e4.</param>
-public sealed class OneCycle(double maxRate, double warmupFraction = 0.3, double divFactor = 25, double finalDivFactor = 1e4) : IEpochScheduler
+/// <param name="cycleMomentum">Whether to cycle the optimizer's momentum or β1 inversely to the rate. Default true.</param>
+/// <param name="baseMomentum">The momentum at the peak rate, in [0, 1). Default 0.85.</param>
+/// <param name="maxMomentum">The momentum at the start and the end, in [baseMomentum, 1). Default 0.95.</param>
+public sealed class OneCycle(double maxRate, double warmupFraction = 0.3, double divFactor = 25, double finalDivFactor = 1e4,
+    bool cycleMomentum = true, double baseMomentum = 0.85, double maxMomentum = 0.95) : IEpochScheduler, IMomentumSchedule
 {
     /// <summary>The peak rate.</summary>
     public double MaxRate { get; } = maxRate > 0 && double.IsFinite(maxRate) ? maxRate : throw new ArgumentOutOfRangeException(nameof(maxRate), maxRate, $"maxRate must be positive; got {maxRate}.");
@@ -83,17 +91,34 @@ public sealed class OneCycle(double maxRate, double warmupFraction = 0.3, double
     /// <summary>Final rate = initial rate / FinalDivFactor.</summary>
     public double FinalDivFactor { get; } = finalDivFactor >= 1 ? finalDivFactor : throw new ArgumentOutOfRangeException(nameof(finalDivFactor), finalDivFactor, $"finalDivFactor must be ≥ 1; got {finalDivFactor}.");
 
+    /// <summary>Whether the momentum (or β1) is cycled inversely to the rate.</summary>
+    public bool CycleMomentum { get; } = cycleMomentum;
+
+    /// <summary>The momentum at the peak rate.</summary>
+    public double BaseMomentum { get; } = baseMomentum >= 0 && baseMomentum < 1 ? baseMomentum : throw new ArgumentOutOfRangeException(nameof(baseMomentum), baseMomentum, $"baseMomentum must be in [0, 1); got {baseMomentum}.");
+
+    /// <summary>The momentum at the start and the end.</summary>
+    public double MaxMomentum { get; } = maxMomentum >= baseMomentum && maxMomentum < 1 ? maxMomentum : throw new ArgumentOutOfRangeException(nameof(maxMomentum), maxMomentum, $"maxMomentum must be in [baseMomentum = {baseMomentum}, 1); got {maxMomentum}.");
+
     /// <inheritdoc />
     public double LearningRate(double baseRate, SchedulePosition position)
     {
         var initial = MaxRate / DivFactor;
-        var final = initial / FinalDivFactor;
-        var last = Math.Max(1, position.TotalSteps - 1);
-        var peak = WarmupFraction * last;
+        return Anneal(position, initial, MaxRate, initial / FinalDivFactor);
+    }
+
+    /// <inheritdoc />
+    public double? Momentum(SchedulePosition position) => CycleMomentum ? Anneal(position, MaxMomentum, BaseMomentum, MaxMomentum) : null;
+
+    /// <summary>PyTorch's two phases: start → peak over steps [0, pct·total − 1], peak → end over [pct·total − 1, total − 1].</summary>
+    private double Anneal(SchedulePosition position, double start, double peakValue, double end)
+    {
+        var last = (double)Math.Max(1, position.TotalSteps - 1);
+        var peak = WarmupFraction * position.TotalSteps - 1;
         var step = Math.Min(position.Step, last);
-        return step <= peak
-            ? Cosine(initial, MaxRate, step / Math.Max(peak, 1e-12))
-            : Cosine(MaxRate, final, (step - peak) / (last - peak));
+        return step <= peak && peak > 0
+            ? Cosine(start, peakValue, step / peak)
+            : Cosine(peakValue, end, (step - peak) / (last - peak));
 
         static double Cosine(double from, double to, double fraction) => to + (from - to) * (1 + Math.Cos(Math.PI * fraction)) / 2;
     }
