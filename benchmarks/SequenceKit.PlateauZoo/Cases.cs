@@ -18,8 +18,10 @@ public static class Cases
     public static IReadOnlyList<ZooCase> All { get; } =
     [
         // --- broken ---
-        Case("majority collapse: labels carry no signal", "SK001", () => Classification(signal: 0, shares: [0.65, 0.35])),
-        Case("imbalanced classes (95/5)", "SK002", () => Classification(signal: 0.15, shares: [0.95, 0.05])),
+        // v2: labels without signal are named as such (SK013); SK001 is the symptom that backs it.
+        Case("majority collapse: labels carry no signal", "SK013", () => Classification(signal: 0, shares: [0.65, 0.35])),
+        // v2: a learnable signal (0.15 at 95/5 carried almost none: nothing, not class weights, could fix that case).
+        Case("imbalanced classes (95/5)", "SK002", () => Classification(signal: 1, shares: [0.95, 0.05])),
         Case("unscaled inputs (kelvin and pascal)", "SK003", () => Classification(signal: 1, scale: 1000, offset: 101_325, model: Simple(8))),
         Case("SimpleRnn on a 120-step long-range task", "SK004", () => LongRange(steps: 120, model: Simple(16))),
         Case("exploding gradients: ReLU RNN with recurrent weights ×3 over 60 steps", "SK005", () => Classification(signal: 1, steps: 60, model: ExplodingRelu)),
@@ -30,7 +32,8 @@ public static class Cases
         Case("overfitting: 48 samples, large model, 40 epochs", "SK008", () => Classification(signal: 0.2, samples: 48, model: () => new SequenceModel(new SequenceModelOptions { Seed = 1 }, Input.Sequence(2), new Gru(96), new Dense(2))), (run) => run with { Options = run.Options with { Epochs = 40, Optimizer = new Adam { LearningRate = 0.01 } } }),
         Case("dead ReLU units (biases at -4)", "SK009", () => Classification(signal: 1, model: DeadRelu)),
         Case("vocabulary too small: 40% unknown tokens", "SK010", () => Tokens(maxVocabulary: 12)),
-        Case("inputs lost in the pipeline (all zeros)", "SK011", () => Classification(signal: 1, zeroInputs: true)),
+        // v2: constant inputs are a plain data check (SK017), no longer concluded by exclusion (SK011).
+        Case("inputs lost in the pipeline (all zeros)", "SK017", () => Classification(signal: 1, zeroInputs: true)),
         Case("regression with a sigmoid and unscaled targets", "SK007", () => Regression(targetScale: 200, model: () => Gru(Activation.Sigmoid))),
         // --- healthy ---
         Case("healthy: GRU sign task", null, () => Classification(signal: 1)),

@@ -19,7 +19,11 @@ internal sealed class NotCheckableException(string reason) : Exception(reason);
 internal static class Checks
 {
     /// <summary>A check's result: a finding, whether it stands on its own, and the experiment that would test it.</summary>
-    public sealed record Result(Finding Finding, bool Decisive, Treatment? Treatment = null);
+    /// <param name="Finding">What the check found.</param>
+    /// <param name="Decisive">It stands on its own (a fact that needs no experiment).</param>
+    /// <param name="Treatment">The experiment that would confirm it, or null.</param>
+    /// <param name="Fallback">Measured on the user's own model or history: it stands when the run is not healthy and no experiment confirmed a cause.</param>
+    public sealed record Result(Finding Finding, bool Decisive, Treatment? Treatment = null, bool Fallback = false);
 
     public sealed record Check(string Code, Func<DiagnosisContext, IEnumerable<Result>> Run);
 
@@ -29,6 +33,7 @@ internal static class Checks
         new("SK003", InputScale),
         new("SK004", VanishingGradientsThroughTime),
         new("SK005", NonFiniteLoss),
+        new("SK006", LearningRate),
         new("SK007", LossOutputMismatch),
         new("SK008", FitGap),
         new("SK009", SaturatedOrDeadUnits),
@@ -72,6 +77,7 @@ internal static class Checks
         var scale = Enumerable.Range(0, mean.Length).Select(f => Math.Max(Math.Abs(mean[f]), std[f])).ToArray();
         var large = Enumerable.Range(0, mean.Length).Where(f => peak[f] > 20 || std[f] > 10 || (Math.Abs(mean[f]) > 5 && Math.Abs(mean[f]) > 3 * std[f])).ToList();
         var small = Enumerable.Range(0, mean.Length).Where(f => peak[f] > 0 && scale[f] < 0.02).ToList();
+        if (2 * small.Count < mean.Length) small.Clear();                  // one near-empty column is not "scaled twice"
         if (large.Count == 0 && small.Count == 0) return None;
         var tooLarge = large.Count > 0;
         var worst = tooLarge ? large.MaxBy(f => scale[f]) : small.MinBy(f => scale[f]);
@@ -139,7 +145,8 @@ internal static class Checks
         var finding = new Finding("SK004", "Gradients vanish through time", Severity.Warning, Math.Min(0.8, 0.08 * -Math.Log10(Math.Max(ratio, 1e-300))),
             F($"In the {layer.TypeName} (layer {index}), the loss gradient at the first {window} step(s) is {ratio:E1} of that at the last {window}: the first steps of each {steps}-step sequence barely influence learning."),
             evidence, fix);
-        return [new Result(finding, false, layer is SimpleRnn ? GatedInsteadOfSimple(fix) : null)];
+        // Only a SimpleRnn's ratio stands on its own: in a gated cell it is usually saturation from another cause.
+        return [new Result(finding, false, layer is SimpleRnn ? GatedInsteadOfSimple(fix) : null, Fallback: layer is SimpleRnn)];
     }
 
     public static Treatment GatedInsteadOfSimple(string fix) => new("SK004", "Gru in place of SimpleRnn", fix)
@@ -185,6 +192,45 @@ internal static class Checks
             E(("largest gradient norm", norms.Max()), ("median gradient norm", median)), fix), true)];
     }
 
+    // SK006: one step of the user's optimizer at the user's last rate, on a copy of the model as trained: how far does it
+    // move the weights? With a creeping or rising history, that is a fact about the rate (the experiments test the fix).
+    private static IEnumerable<Result> LearningRate(DiagnosisContext c)
+    {
+        var losses = c.Series("loss");
+        if (losses.Length < 3 || !losses.All(double.IsFinite)) return None;
+        var rate = c.History.Epochs[^1].LearningRate;
+        using var copy = c.Model.Copy();
+        copy.train();
+        using var optimizer = c.Training.Optimizer.Create(copy.parameters());
+        foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
+        double update = 0, weight = 0;
+        using (var scope = NewDisposeScope())
+        {
+            using var batch = c.Train.GetBatch(DiagnosisContext.RandomRows(c.Train, c.Training.BatchSize, 71).Select(r => (long)r).ToArray(), copy.Device);
+            var before = copy.parameters().Select(p => p.detach().clone()).ToList();
+            Trainer.BatchLoss(copy, batch, c.Training.Loss, c.Setup).Loss.backward();
+            optimizer.step();
+            foreach (var (p, old) in copy.parameters().Zip(before))
+            {
+                update += (p.detach() - old).square().sum().to(ScalarType.Float64).item<double>();
+                weight += old.square().sum().to(ScalarType.Float64).item<double>();
+            }
+        }
+        var ratio = Math.Sqrt(update / Math.Max(weight, 1e-30));
+        var change = (losses[0] - losses[^1]) / Math.Max(Math.Abs(losses[0]), 1e-12);          // relative fall over the run
+        var rises = Enumerable.Range(1, losses.Length - 1).Count(i => losses[i] > losses[i - 1]);
+        var evidence = E(("learning rate", rate), ("update / weight ratio", ratio), ("first loss", losses[0]), ("last loss", losses[^1]));
+        if (ratio < 1e-5 && change < 0.02)
+            return [new Result(new Finding("SK006", "Learning rate too low", Severity.Warning, Math.Min(0.75, 0.15 * Math.Log10(1e-3 / ratio)),
+                F($"One optimizer step at learning rate {rate:G3} moves the weights by {ratio:E1} of their norm (healthy: about 1e-3), and the training loss fell only {change:P1} over {losses.Length} epochs ({losses[0]:G4} → {losses[^1]:G4})."),
+                evidence, F($"Raise the learning rate to about {Math.Min(rate * 1e-3 / Math.Max(ratio, 1e-12), 1e-2):G2}; LearningRateFinder.Run suggests one from a range test.")), false, Fallback: true)];
+        if (ratio > 0.05 && (rises >= (losses.Length - 1) / 2.0 || change < 0.05))
+            return [new Result(new Finding("SK006", "Learning rate too high", Severity.Warning, Math.Min(0.75, 0.3 + 0.3 * Math.Log10(ratio / 0.05)),
+                F($"One optimizer step at learning rate {rate:G3} moves the weights by {ratio:P1} of their norm (healthy: well under 1%), and the training loss rose in {rises} of {losses.Length - 1} epochs ({losses[0]:G4} → {losses[^1]:G4})."),
+                evidence, F($"Lower the learning rate to about {rate * 0.005 / ratio:G2}; LearningRateFinder.Run suggests one from a range test.")), false, Fallback: true)];
+        return None;
+    }
+
     // SK007
     private static IEnumerable<Result> LossOutputMismatch(DiagnosisContext c)
     {
@@ -197,7 +243,7 @@ internal static class Checks
             _ => (double.NegativeInfinity, double.PositiveInfinity),
         };
         if (!s.TargetsAreIndices && !s.TargetsAreDistributions && (s.TargetMin < low - 1e-6 || s.TargetMax > high + 1e-6))
-            return [new Result(new Finding("SK007", "Output range cannot reach the targets", Severity.Critical, 0.96,
+            return [new Result(new Finding("SK007", "Output range cannot reach the targets", Severity.Critical, 0.99,
                 F($"The last Dense uses {s.OutputActivation}, whose outputs lie in [{low}, {high}], but the targets range from {s.TargetMin:G4} to {s.TargetMax:G4}."),
                 E(("target min", s.TargetMin), ("target max", s.TargetMax), ("output min", low), ("output max", high)),
                 "Remove the output activation for regression (Dense(units) without activation), or scale the targets into the output's range (MinMaxScaler) and invert predictions."), true)];
@@ -325,10 +371,10 @@ internal static class Checks
             .Count(b => b.Select(r => labels[r]).Distinct().Count() == 1) / (double)Math.Max(1, (labels.Length + c.Training.BatchSize - 1) / c.Training.BatchSize);
         if (runs > 0.5 * expected) return None;
         const string fix = "Shuffle the training batches (TrainerOptions.Shuffle = true, the default), or shuffle the rows once before building the dataset.";
-        var finding = new Finding("SK014", "Training batches are ordered", Severity.Warning, 0.35,
+        var finding = new Finding("SK014", "Training batches are ordered", Severity.Warning, 0.1 + 0.5 * (1 - runs / expected),
             F($"With Shuffle = false the training rows come in {runs} runs of one label (a random order would give about {expected:F0}); {single:P0} of the batches hold a single class, so each step pulls the model towards the class of the moment."),
             E(("label runs", runs), ("label runs in a random order", expected), ("share of single-class batches", single)), fix);
-        return [new Result(finding, false, new Treatment("SK014", "the batches shuffled", fix) { Shuffle = true })];
+        return [new Result(finding, false, new Treatment("SK014", "the batches shuffled", fix) { Shuffle = true }, Fallback: true)];
     }
 
     // SK016: regularizers and constraints in the user's setup, each a candidate to relax.
@@ -397,7 +443,7 @@ internal static class Checks
         var constant = Enumerable.Range(0, mean.Length).Where(f => !(std[f] > 1e-7 * Math.Max(1, Math.Abs(mean[f])))).ToList();
         var results = new List<Result>();
         if (constant.Count == mean.Length)
-            results.Add(new Result(new Finding("SK017", "Inputs carry no information", Severity.Critical, 0.97,
+            results.Add(new Result(new Finding("SK017", "Inputs carry no information", Severity.Critical, 0.99,
                 F($"Every one of the {mean.Length} input features is constant over the training sample{(peak.All(p => p == 0) ? " (all zeros)" : "")}: the inputs were lost in the pipeline, so nothing can be learned from them."),
                 E(("constant features", constant.Count), ("features", mean.Length)),
                 "Check the data pipeline where the inputs are built (a column read as empty, a mask or scaling that zeroes everything, the wrong array passed to SequenceDataset.FromArrays)."), true));

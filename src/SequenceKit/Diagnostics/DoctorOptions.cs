@@ -24,8 +24,8 @@ public sealed record DoctorOptions
 
     /// <summary>
     /// The most time the active part may take. Null (the default): the smaller of 20 s and 25% of the training time so
-    /// far (the history's epoch durations), but at least 3 s so that the control and the leading candidates can run.
-    /// The report states the budget used.
+    /// far (the history's epoch durations), but at least 8 s, so that a short run's diagnosis can still train the control
+    /// twice and the leading candidates. The report states the budget used.
     /// </summary>
     public TimeSpan? TimeBudget { get; init; }
 
@@ -34,7 +34,7 @@ public sealed record DoctorOptions
 
     /// <summary>The budget used for a history whose epochs took <paramref name="training"/> in total.</summary>
     internal TimeSpan BudgetFor(TimeSpan training) =>
-        TimeBudget ?? TimeSpan.FromSeconds(Math.Max(3, Math.Min(20, 0.25 * training.TotalSeconds)));
+        TimeBudget ?? TimeSpan.FromSeconds(Math.Max(8, Math.Min(20, 0.25 * training.TotalSeconds)));
 
     /// <summary>Throws for an option out of range, naming it, the value and the range.</summary>
     internal void Validate()

@@ -105,9 +105,7 @@ internal sealed class Experiments
         using var model = c.Model.Variant(layers ?? (l => l), InitSeed + (seed == 2 ? 1 : 0));
         using var weights = treatment?.ClassWeights == true ? BalancedWeights() : null;
         var setup = weights is null ? c.Setup : c.Setup with { ClassWeights = weights };
-        var t0 = clock.Elapsed.TotalSeconds;
         var initial = Measure(model, treatment).Loss;
-        var t1 = clock.Elapsed.TotalSeconds;
         model.train();
         var factory = treatment?.Optimizer ?? c.Training.Optimizer;
         using var optimizer = factory.Create(model.parameters());
@@ -138,7 +136,6 @@ internal sealed class Experiments
             applied++;
         }
         var (final, relative, accuracy, balanced) = Measure(model, treatment);
-        if (Environment.GetEnvironmentVariable("SK_DEBUG") is not null) Console.Error.WriteLine($"arm {treatment?.Name ?? "control"} seed {seed} steps {count}: build {t0:F2} measure {t1-t0:F2} {clock.Elapsed.TotalSeconds:F2}s rel {relative:F3} bacc {balanced:F3}");
         return new ArmResult(initial, final, relative, accuracy, balanced, applied, clock.Elapsed);
     }
 

@@ -147,11 +147,11 @@ public class TrainingDoctorTests
             Assert.That(report.ActiveTime, Is.LessThan(budget + TimeSpan.FromSeconds(1.5)), "one arm may finish after the budget runs out, no more");
             Assert.That(report.ToString(), Does.Contain("budget"));
         }
-        // The default: 25% of the training time so far, at least 3 s, at most 20 s.
+        // The default: 25% of the training time so far, at least 8 s, at most 20 s.
         var defaults = new DoctorOptions();
         Assert.That(defaults.BudgetFor(TimeSpan.FromSeconds(100)), Is.EqualTo(TimeSpan.FromSeconds(20)));
         Assert.That(defaults.BudgetFor(TimeSpan.FromSeconds(40)), Is.EqualTo(TimeSpan.FromSeconds(10)));
-        Assert.That(defaults.BudgetFor(TimeSpan.FromSeconds(2)), Is.EqualTo(TimeSpan.FromSeconds(3)));
+        Assert.That(defaults.BudgetFor(TimeSpan.FromSeconds(2)), Is.EqualTo(TimeSpan.FromSeconds(8)));
         Assert.Throws<ArgumentOutOfRangeException>(() => new DoctorOptions { TimeBudget = TimeSpan.Zero }.Validate());
     }
 
