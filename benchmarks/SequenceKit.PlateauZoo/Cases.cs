@@ -21,12 +21,18 @@ public static class Cases
         // v2: labels without signal are named as such (SK013); SK001 is the symptom that backs it.
         Case("majority collapse: labels carry no signal", "SK013", () => Classification(signal: 0, shares: [0.65, 0.35])),
         // v2: a learnable signal (0.15 at 95/5 carried almost none: nothing, not class weights, could fix that case).
-        Case("imbalanced classes (95/5)", "SK002", () => Classification(signal: 1, shares: [0.95, 0.05])),
+        Case("imbalanced classes (95/5)", "SK002", () => Classification(signal: 1, shares: [0.95, 0.05])) with
+        {
+            KnownMiss = "the control copies are bimodal at 95/5 (one seed collapses, one does not), so the class-weights gain does not clear the control's spread; the doctor says SK011",
+        },
         Case("unscaled inputs (kelvin and pascal)", "SK003", () => Classification(signal: 1, scale: 1000, offset: 101_325, model: Simple(8))),
         Case("SimpleRnn on a 120-step long-range task", "SK004", () => LongRange(steps: 120, model: Simple(16))),
         Case("exploding gradients: ReLU RNN with recurrent weights ×3 over 60 steps", "SK005", () => Classification(signal: 1, steps: 60, model: ExplodingRelu)),
         Case("regression targets in the thousands", "SK012", () => Regression(targetScale: 5000, model: () => Gru(Activation.None))),
-        Case("learning rate too high (Adam 1.0)", "SK006", () => Classification(signal: 1), (run) => run with { Options = run.Options with { Optimizer = new Adam { LearningRate = 1.0 } } }),
+        Case("learning rate too high (Adam 1.0)", "SK006", () => Classification(signal: 1), (run) => run with { Options = run.Options with { Optimizer = new Adam { LearningRate = 1.0 } } }) with
+        {
+            KnownMiss = "a fresh copy at Adam 1.0 on this easy task recovers within the experiment's steps, so neither rate arm is credited; only SK009 (Info) is reported",
+        },
         Case("learning rate too low (Adam 1e-7)", "SK006", () => Classification(signal: 1), (run) => run with { Options = run.Options with { Optimizer = new Adam { LearningRate = 1e-7 } } }),
         Case("sigmoid output for targets up to 50", "SK007", () => Regression(targetScale: 50, model: () => Gru(Activation.Sigmoid))),
         Case("overfitting: 48 samples, large model, 40 epochs", "SK008", () => Classification(signal: 0.2, samples: 48, model: () => new SequenceModel(new SequenceModelOptions { Seed = 1 }, Input.Sequence(2), new Gru(96), new Dense(2))), (run) => run with { Options = run.Options with { Epochs = 40, Optimizer = new Adam { LearningRate = 0.01 } } }),
@@ -38,7 +44,9 @@ public static class Cases
         // --- healthy ---
         Case("healthy: GRU sign task", null, () => Classification(signal: 1)),
         Case("healthy: LSTM text task with a fitted vocabulary", null, () => Tokens(maxVocabulary: null)),
-        Case("healthy: scaled sensor regression", null, () => Regression(targetScale: 1, model: () => Gru(Activation.None))),
+        // v2: at Adam 3e-3 for 15 epochs this model reached R² 0.08 on its validation set, which the doctor rightly does
+        // not call healthy (a copy at 10× the rate fits it); a careful user's rate makes it healthy.
+        Case("healthy: scaled sensor regression", null, () => Regression(targetScale: 1, model: () => Gru(Activation.None)), (run) => run with { Options = run.Options with { Optimizer = new Adam { LearningRate = 0.02 } } }),
         Case("healthy: SimpleRnn on 10-step sequences", null, () => Classification(signal: 1, model: Simple(16))),
         Case("healthy: bidirectional GRU, 3 classes", null, () => Classification(signal: 1, classes: 3)),
     ];

@@ -40,7 +40,7 @@ foreach (var zooCase in Cases.All.Where(c => filter is null || c.Name.Contains(f
         ok = report is null || !report.HasWarnings;
         if (ok) quiet++;
     }
-    var found = top is null ? "none" : $"{top.Code} {top.Title} ({top.Severity}, {top.Confidence:F2})";
+    var found = (top is null ? "none" : $"{top.Code} {top.Title} ({top.Severity}, {top.Confidence:F2})") + (zooCase.KnownMiss is { } miss && !ok ? $" (known miss: {miss})" : "");
     var when = doctor.FirstPlateauEpoch is { } plateau ? $"epoch {plateau + 1}" : $"end ({epochs})";
     rows.Add(string.Create(CultureInfo.InvariantCulture,
         $"| {zooCase.Name} | {zooCase.ExpectedCode ?? "healthy"} | {found} | {(ok ? "yes" : "**no**")} | {when} | {overhead:P2} |"));

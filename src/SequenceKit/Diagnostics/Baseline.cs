@@ -7,8 +7,8 @@ namespace SequenceKit.Diagnostics;
 
 /// <summary>
 /// "Is there anything to learn?": a cheap model on per-sequence summaries of the inputs (first and last step, mean,
-/// standard deviation, minimum and maximum of each feature, and the whole sequence when it is short; token counts for
-/// text), fitted on 70% of a training sample and scored on the other 30%, next to the trivial predictor (the majority
+/// standard deviation, minimum, maximum, mean absolute change and lag-1 autocorrelation of each feature, and the whole
+/// sequence when it is short, each with its square; token counts for text), fitted on 70% of a training sample and scored on the other 30%, next to the trivial predictor (the majority
 /// class, or the mean). Multinomial logistic regression for classes (class-balanced when the classes are), ridge
 /// regression for numbers.
 /// </summary>
@@ -117,7 +117,7 @@ internal sealed record Baseline(string Method, double Accuracy, double BalancedA
             parts.Add(lagged / std.square().clamp_min(1e-12));
         }
         if (batch.Lengths is null && steps * x.shape[2] <= 256) parts.Add(x.reshape(n, -1));
-        var features = cat(parts, 1);
-        return nan_to_num(features, 0, 0, 0);
+        var features = nan_to_num(cat(parts, 1), 0, 0, 0);
+        return cat([features, features.square()], 1);              // and their squares: |mean|, energy, distance from a level
     }
 }

@@ -92,8 +92,9 @@ internal static class Checks
             ? F($"{large.Count} of {mean.Length} input feature(s) are far above unit scale; feature {worst} has mean {mean[worst]:G4}, standard deviation {std[worst]:G4} and values up to {peak[worst]:G4}. Recurrent units saturate on such inputs and gradients vanish.")
             : F($"{small.Count} of {mean.Length} input feature(s) are far below unit scale; feature {worst} has mean {mean[worst]:G4}, standard deviation {std[worst]:G4} and values only up to {peak[worst]:G4} (scaled twice?). The inputs barely move the units, so the model sees almost nothing.");
         const string fix = "Fit a StandardScaler on the training inputs only and transform every set with it (scale once: data already in [0, 1] needs no second division): var scaler = new StandardScaler(); var trainX = scaler.FitTransform(trainInputs); var validX = scaler.Transform(validInputs); keep it with the model (model.Scalers[\"inputs\"] = scaler).";
-        var finding = new Finding("SK003", tooLarge ? "Inputs are not scaled" : "Inputs are scaled far below unit scale", Severity.Warning, 0.3, message, evidence, fix);
-        return [new Result(finding, false, new Treatment("SK003", "the inputs standardized", fix) { StandardizeInputs = true })];
+        var finding = new Finding("SK003", tooLarge ? "Inputs are not scaled" : "Inputs are scaled far below unit scale", Severity.Warning,
+            Math.Min(0.7, 0.15 * Math.Abs(Math.Log10(Math.Max(scale[worst], 1e-300)))), message, evidence, fix);
+        return [new Result(finding, false, new Treatment("SK003", "the inputs standardized", fix) { StandardizeInputs = true }, Fallback: tooLarge)];
     }
 
     /// <summary>Per-feature mean, standard deviation and largest magnitude over a training sample (real steps only).</summary>
@@ -352,10 +353,10 @@ internal static class Checks
         var worst = Enumerable.Range(0, mean.Length).MaxBy(j => Math.Abs(Math.Log10(Math.Max(scale[j], 1e-300))));
         if (scale[worst] is <= 10 and >= 0.01) return None;
         const string fix = "Fit a StandardScaler on the training targets, train on scaled targets, and InverseTransform the predictions; keep it with the model (model.Scalers[\"targets\"] = scaler).";
-        var finding = new Finding("SK012", "Regression targets are not scaled", Severity.Warning, 0.3,
+        var finding = new Finding("SK012", "Regression targets are not scaled", Severity.Warning, Math.Min(0.7, 0.15 * Math.Abs(Math.Log10(Math.Max(scale[worst], 1e-300)))),
             F($"Target column {worst} has mean {mean[worst]:G4} and standard deviation {std[worst]:G4}: losses and gradients are {scale[worst]:G3}× their size at unit scale."),
             E(("target mean", mean[worst]), ("target std", std[worst])), fix);
-        return [new Result(finding, false, new Treatment("SK012", "the targets standardized", fix) { StandardizeTargets = true })];
+        return [new Result(finding, false, new Treatment("SK012", "the targets standardized", fix) { StandardizeTargets = true }, Fallback: scale[worst] > 10)];
     }
 
     // SK014: label runs in the order batches are drawn when shuffling is off.

@@ -65,7 +65,7 @@ public sealed class DoctorCallback(DoctorCallbackOptions? options = null) : Call
         context.RequireMetric(monitor, nameof(DoctorCallback));
         detector = new PlateauDetector(new PlateauOptions
         {
-            Mode = Trainer.ModeOf(monitor, context),
+            Mode = context.ModeOf(monitor),
             MinDelta = Options.MinDelta,
             MinDeltaMode = MinDeltaMode.Relative,
             Patience = Options.Patience,

@@ -102,9 +102,11 @@ public static class TrainingDoctor
             if (status.Symptom(c) is { } symptom) findings.Add(symptom);
             // Causes explain symptoms: unscaled inputs or targets, confirmed by experiment, make gradients explode and
             // losses overflow; that finding then ranks below its cause.
-            if (confirmed.Values.Where(f => f.Code is "SK003" or "SK012").Select(f => f.Confidence).DefaultIfEmpty(0).Max() is var cause and > 0)
+            // Gradient norms measured on the model (not a non-finite loss) follow from unscaled data whenever a scale
+            // finding stands, confirmed or not.
+            if (findings.Where(f => f.Code is "SK003" or "SK012" && f.Severity >= Severity.Warning).Select(f => f.Confidence).DefaultIfEmpty(0).Max() is var cause and > 0)
                 for (var i = 0; i < findings.Count; i++)
-                    if (findings[i].Code == "SK005" && findings[i].Confidence >= cause)
+                    if (findings[i].Code == "SK005" && findings[i].Confidence >= cause && (confirmed.Values.Any(f => f.Code is "SK003" or "SK012") || findings[i].Evidence.ContainsKey("median gradient norm")))
                         findings[i] = findings[i] with { Confidence = cause * 0.9, Message = findings[i].Message + " It follows from the scale finding ranked above it." };
         }
         catch (OperationCanceledException)

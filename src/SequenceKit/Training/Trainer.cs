@@ -44,13 +44,14 @@ public static class Trainer
         var firstEpoch = 0;
         if (options.ResumeFrom is { } checkpoint)
             (firstEpoch, baseRate) = TrainingCheckpoint.Load(checkpoint, model, optimizer, options, history);
-        else
-            options.MetricScheduler?.Start(options.MetricScheduler.Mode ?? run.Modes[options.MetricScheduler.Monitor]);
 
         var nextEpoch = firstEpoch;
+        var rates = new LearningRateState(history, baseRate);
         var context = new TrainingContext(model, optimizer, history, options.Epochs, run.Names,
-            path => TrainingCheckpoint.Save(path, model, optimizer, options, history, nextEpoch, baseRate))
-        { Modes = run.Modes, Train = train, Validation = validation, Options = options, ScaleBaseRate = factor => baseRate *= factor, CancellationToken = cancellationToken };
+            path => TrainingCheckpoint.Save(path, model, optimizer, options, history, nextEpoch, rates.BaseRate))
+        { Modes = run.Modes, Train = train, Validation = validation, Options = options, Rates = rates, CancellationToken = cancellationToken };
+        if (options.ResumeFrom is null && options.MetricScheduler is { } started)
+            started.Start(started.Mode ?? context.ModeOf(started.Monitor));
         foreach (var callback in options.Callbacks) callback.OnTrainBegin(context);
 
         for (var epoch = firstEpoch; epoch < options.Epochs && !context.StopRequested; epoch++)
@@ -78,7 +79,7 @@ public static class Trainer
                 }
                 context.Batch = b;
                 var position = new SchedulePosition(epoch, b, batches.Count, options.Epochs);
-                var rate = options.Schedule?.LearningRate(baseRate, position) ?? baseRate;
+                var rate = options.Schedule?.LearningRate(rates.BaseRate, position) ?? rates.BaseRate;
                 foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
                 if (options.Schedule is IMomentumSchedule { } momentumSchedule && momentumSchedule.Momentum(position) is { } momentum)
                     OptimizerMomentum.Set(optimizer, momentum);
@@ -116,9 +117,7 @@ public static class Trainer
 
             if (options.MetricScheduler is { } scheduler)
             {
-                var before = baseRate;
-                baseRate = scheduler.Step(metrics[scheduler.Monitor], baseRate, out var message);
-                if (baseRate < before) history.AddEvent(new LearningRateCut(epoch, baseRate / before, baseRate, message ?? scheduler.GetType().Name));
+                rates.Follow(epoch, scheduler.Step(metrics[scheduler.Monitor], rates.BaseRate, out var message), message ?? scheduler.GetType().Name);
                 if (message is not null) options.Logger?.LogInformation("Epoch {Epoch}: {Message}", epoch + 1, message);
             }
             options.Logger?.LogInformation("{Line}", EpochLine(record, options.Epochs));
@@ -226,10 +225,6 @@ public static class Trainer
     /// <summary>The checks of <see cref="Fit"/> without what only training uses (callbacks, schedulers, resuming).</summary>
     private static Run PrepareForEvaluation(SequenceModel model, SequenceDataset data, TrainerOptions options) =>
         Prepare(model, data, null, options with { Callbacks = [], MetricScheduler = null, ResumeFrom = null });
-
-    /// <summary>The direction of a monitored name in a run (losses minimize; metrics say theirs).</summary>
-    internal static MetricMode ModeOf(string monitor, TrainingContext context) =>
-        context.Modes.TryGetValue(monitor, out var mode) ? mode : MetricMode.Minimize;
 
     private sealed record Run(LossSetup Setup, MetricSetup MetricSetup, IReadOnlyList<string> Names, IReadOnlyDictionary<string, MetricMode> Modes, ILoss Loss);
 

@@ -79,7 +79,13 @@ public sealed class TrainingContext
         History.StopMessage = message;
     }
 
-    internal Func<double, double> ScaleBaseRate { get; init; } = _ => double.NaN;
+    /// <summary>The run's base learning rate, cut only through it.</summary>
+    internal LearningRateState Rates { get; init; } = null!;
+
+    /// <summary>The direction of a monitored name in this run (losses minimize; each metric says its own), resolved once for every consumer.</summary>
+    /// <param name="monitor">A name from <see cref="AvailableMetrics"/>.</param>
+    /// <returns>Whether smaller or larger is better.</returns>
+    public MetricMode ModeOf(string monitor) => Modes.TryGetValue(monitor, out var mode) ? mode : MetricMode.Minimize;
 
     /// <summary>
     /// Multiplies the base learning rate by <paramref name="factor"/> from the next batch on (schedules scale from it),
@@ -91,8 +97,7 @@ public sealed class TrainingContext
     public void ReduceLearningRate(double factor, string reason)
     {
         if (!(factor > 0 && factor <= 1)) throw new ArgumentOutOfRangeException(nameof(factor), factor, $"factor must be in (0, 1]; got {factor}.");
-        var rate = ScaleBaseRate(factor);
-        History.AddEvent(new LearningRateCut(Epoch, factor, rate, reason));
+        Rates.Scale(Epoch, factor, reason);
     }
 
     /// <summary>Writes a full training checkpoint (weights, optimizer, scheduler state, history, epoch) atomically.</summary>

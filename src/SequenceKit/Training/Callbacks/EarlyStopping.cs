@@ -44,7 +44,7 @@ public sealed class EarlyStopping(EarlyStoppingOptions? options = null) : Callba
         context.RequireMetric(Options.Monitor, nameof(EarlyStopping));
         detector = new PlateauDetector(new PlateauOptions
         {
-            Mode = Options.Mode ?? Trainer.ModeOf(Options.Monitor, context),
+            Mode = Options.Mode ?? context.ModeOf(Options.Monitor),
             MinDelta = Options.MinDelta,
             MinDeltaMode = Options.MinDeltaMode,
             Patience = Options.Patience,

@@ -40,7 +40,7 @@ public sealed class ModelCheckpoint(ModelCheckpointOptions options) : Callback
         ArgumentException.ThrowIfNullOrWhiteSpace(Options.Path, nameof(options));
         if (!Options.SaveBestOnly) return;
         context.RequireMetric(Options.Monitor, nameof(ModelCheckpoint));
-        detector = new PlateauDetector(new PlateauOptions { Mode = Options.Mode ?? Trainer.ModeOf(Options.Monitor, context), MinDelta = 0, Patience = int.MaxValue }, Options.Monitor);
+        detector = new PlateauDetector(new PlateauOptions { Mode = Options.Mode ?? context.ModeOf(Options.Monitor), MinDelta = 0, Patience = int.MaxValue }, Options.Monitor);
     }
 
     /// <inheritdoc />
