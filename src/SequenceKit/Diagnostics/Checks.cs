@@ -73,7 +73,7 @@ internal static class Checks
     {
         if (c.Model.InputShape.Kind == ShapeKind.Tokens) throw new NotCheckableException("SK003 applies to float inputs; the model takes tokens");
         using var scope = NewDisposeScope();
-        var (mean, std, peak) = FeatureStatistics(c);
+        var (mean, std, peak) = c.InputStatistics;
         var scale = Enumerable.Range(0, mean.Length).Select(f => Math.Max(Math.Abs(mean[f]), std[f])).ToArray();
         var large = Enumerable.Range(0, mean.Length).Where(f => peak[f] > 20 || std[f] > 10 || (Math.Abs(mean[f]) > 5 && Math.Abs(mean[f]) > 3 * std[f])).ToList();
         var small = Enumerable.Range(0, mean.Length).Where(f => peak[f] > 0 && scale[f] < 0.02).ToList();
@@ -98,7 +98,7 @@ internal static class Checks
     }
 
     /// <summary>Per-feature mean, standard deviation and largest magnitude over a training sample (real steps only).</summary>
-    public static (double[] Mean, double[] Std, double[] Peak) FeatureStatistics(DiagnosisContext c)
+    internal static (double[] Mean, double[] Std, double[] Peak) FeatureStatistics(DiagnosisContext c)
     {
         using var scope = NewDisposeScope();
         var rows = DiagnosisContext.RandomRows(c.Train, 4 * c.Options.SampleSize, 31).Select(r => (long)r).ToArray();
@@ -440,7 +440,7 @@ internal static class Checks
     private static IEnumerable<Result> ConstantInputs(DiagnosisContext c)
     {
         if (c.Model.InputShape.Kind == ShapeKind.Tokens) throw new NotCheckableException("SK017 applies to float inputs; the model takes tokens");
-        var (mean, std, peak) = FeatureStatistics(c);
+        var (mean, std, peak) = c.InputStatistics;
         var constant = Enumerable.Range(0, mean.Length).Where(f => !(std[f] > 1e-7 * Math.Max(1, Math.Abs(mean[f])))).ToList();
         var results = new List<Result>();
         if (constant.Count == mean.Length)

@@ -18,6 +18,7 @@ internal sealed class DiagnosisContext : IDisposable
 {
     private readonly List<IDisposable> owned = [];
     private Evaluation? evaluation;
+    private (double[] Mean, double[] Std, double[] Peak)? inputStatistics;
 
     public DiagnosisContext(SequenceModel model, SequenceDataset train, SequenceDataset? validation, History history, TrainerOptions training,
         DoctorOptions options, CancellationToken cancellationToken)
@@ -69,6 +70,9 @@ internal sealed class DiagnosisContext : IDisposable
 
     /// <summary>The model's numbers on the evaluated set (whole, or a stated sample).</summary>
     public Evaluation Evaluation => evaluation ??= Evaluation.Of(this);
+
+    /// <summary>Per-feature mean, standard deviation and largest magnitude of the training inputs (a sample, real steps only), computed once.</summary>
+    public (double[] Mean, double[] Std, double[] Peak) InputStatistics => inputStatistics ??= Checks.FeatureStatistics(this);
 
     public void Report(string stage) => Options.Progress?.Report(new DoctorProgress(stage, Math.Min(1, ActiveClock.Elapsed / Budget)));
 
