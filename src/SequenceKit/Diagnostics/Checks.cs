@@ -199,7 +199,7 @@ internal static class Checks
     {
         var losses = c.Series("loss");
         if (losses.Length < 3 || !losses.All(double.IsFinite)) return None;
-        var rate = c.History.Epochs[^1].LearningRate;
+        var rate = c.BaseRate;
         using var copy = c.Model.Copy();
         copy.train();
         using var optimizer = c.Training.Optimizer.Create(copy.parameters());

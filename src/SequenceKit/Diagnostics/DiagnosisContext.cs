@@ -39,6 +39,12 @@ internal sealed class DiagnosisContext : IDisposable
     public LossSetup Setup { get; }
     public CancellationToken CancellationToken { get; }
 
+    /// <summary>
+    /// The run's base learning rate: the last cut recorded in the history (a callback, scheduler or roll-back), else the
+    /// optimizer's rate. Not the last batch's scheduled rate, which a cosine or one-cycle schedule takes near zero.
+    /// </summary>
+    public double BaseRate => History.Events.OfType<LearningRateCut>().LastOrDefault()?.NewRate ?? Training.Optimizer.LearningRate;
+
     /// <summary>The training time so far (the history's epochs).</summary>
     public TimeSpan TrainingTime { get; }
 

@@ -40,7 +40,14 @@ internal sealed class Evaluation
 
     public long MajorityClass => Actual.GroupBy(a => a).MaxBy(g => g.Count())!.Key;
 
-    public double MajorityShare => Share(Actual.Count(a => a == MajorityClass));
+    public double MajorityShare
+    {
+        get
+        {
+            var majority = MajorityClass;                     // once, not per item
+            return Share(Actual.Count(a => a == majority));
+        }
+    }
 
     /// <summary>The largest share of predictions that go to one class, and that class.</summary>
     public (long Class, double Share) TopPrediction

@@ -59,7 +59,7 @@ internal sealed class Experiments
         c = context;
         train = c.Own(c.Train.Subset(DiagnosisContext.RandomRows(c.Train, c.Options.SampleSize, 21).Order().ToArray()));
         probe = c.Own(c.Evaluated.Subset(DiagnosisContext.RandomRows(c.Evaluated, Math.Min(256, c.Options.SampleSize), 22)));
-        userRate = c.History.Epochs.Count > 0 ? c.History.Epochs[^1].LearningRate : c.Training.Optimizer.LearningRate;
+        userRate = c.BaseRate;
         Steps = c.Options.ExperimentSteps;
         using var scope = NewDisposeScope();
         if (c.Model.InputShape.Kind != ShapeKind.Tokens)
@@ -93,7 +93,7 @@ internal sealed class Experiments
         Run(null, seed: 0, steps: 5);
         var perStep = clock.Elapsed.TotalSeconds / 5;
         var left = (c.Budget - c.ActiveClock.Elapsed).TotalSeconds;
-        Steps = (int)Math.Clamp(0.85 * left / Math.Max(1e-6, arms * perStep * 1.15), 20, c.Options.ExperimentSteps);
+        Steps = (int)Math.Clamp(0.85 * left / Math.Max(1e-6, arms * perStep * 1.15), Math.Min(20, c.Options.ExperimentSteps), c.Options.ExperimentSteps);
     }
 
     /// <summary>Trains one arm (null = the control) and measures it on the probe rows.</summary>
@@ -191,7 +191,8 @@ internal sealed class Experiments
             var mean = treatment?.StandardizeTargets == true ? zeros_like(targetMean!) : targetMean!;
             return mean.to(output.device).expand_as(output);
         }
-        var p = tensor(priors).to(output.device);
+        using var onCpu = tensor(priors);
+        var p = onCpu.to(output.device);
         var row = c.OutputActivation switch
         {
             Activation.Softmax => p,

@@ -54,14 +54,22 @@ public static class TrainingDoctor
         {
             foreach (var check in Checks.All)
             {
-                c.ThrowIfCancelled();
+                if (c.CancellationToken.IsCancellationRequested) { notes.Add(Cancelled); break; }
                 try { results.AddRange(check.Run(c)); }
                 catch (NotCheckableException e) { notes.Add($"{check.Code} not checked: {e.Message}"); }
                 catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException) { notes.Add($"{check.Code} could not run: {e.GetType().Name}: {e.Message}"); }
             }
-            var status = Status.Of(c);
+            Status status;
+            try { status = Status.Of(c); }
+            catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
+            {
+                // Without the model's numbers only the plain checks' facts can be reported.
+                notes.Add($"the model could not be evaluated, so only plain checks ran: {e.GetType().Name}: {e.Message}");
+                findings.AddRange(results.Select(r => r.Decisive ? r.Finding : r.Finding with { Severity = Severity.Info, Confidence = Math.Min(r.Finding.Confidence, 0.2) }));
+                return new DiagnosisReport(findings, notes, epoch, c.ActiveClock.Elapsed, c.Budget);
+            }
             notes.Add(status.Summary);
-            if (c.Options.ActiveProbes)
+            if (c.Options.ActiveProbes && !c.CancellationToken.IsCancellationRequested)
             {
                 c.ActiveClock.Start();
                 c.Report("baseline");
@@ -76,12 +84,17 @@ public static class TrainingDoctor
             }
             var decisive = results.Where(r => r.Decisive).Select(r => r.Finding).ToList();
             var confirmed = new Dictionary<Treatment, Finding>();
-            if (status.Stuck || status.Behind)
+            if (c.CancellationToken.IsCancellationRequested)
+            {
+                notes.Add(Cancelled);
+            }
+            else if (status.Stuck || status.Behind)
             {
                 if (c.Options.ActiveProbes)
                 {
                     try { Active(c, status, results, confirmed, findings, notes); }
-                    catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException) { notes.Add($"the experiments could not run: {e.GetType().Name}: {e.Message}"); }
+                    catch (OperationCanceledException) { notes.Add(Cancelled); }            // what was found so far is still reported
+                    catch (Exception e) when (e is not OutOfMemoryException) { notes.Add($"the experiments could not run: {e.GetType().Name}: {e.Message}"); }
                     finally { c.ActiveClock.Stop(); }
                 }
                 else notes.Add("the run is not healthy, but DoctorOptions.ActiveProbes is false: the candidate causes below are not confirmed by experiment");
@@ -111,7 +124,8 @@ public static class TrainingDoctor
         }
         catch (OperationCanceledException)
         {
-            notes.Add("the diagnosis was cancelled; the findings are those made before");
+            notes.Add(Cancelled);
+            findings.AddRange(results.Where(r => r.Decisive).Select(r => r.Finding));
         }
         finally
         {
@@ -123,6 +137,8 @@ public static class TrainingDoctor
         return new DiagnosisReport(best, notes, epoch, c.ActiveClock.Elapsed, c.Budget);
     }
 
+    private const string Cancelled = "the diagnosis was cancelled; the findings are those made before";
+
     /// <summary>The baseline, the labels verdict and the controlled experiments.</summary>
     private static void Active(DiagnosisContext c, Status status, List<Checks.Result> results, Dictionary<Treatment, Finding> confirmed, List<Finding> findings, List<string> notes)
     {
@@ -131,7 +147,7 @@ public static class TrainingDoctor
 
         // Candidates: those the plain checks raised first, then the ones every stuck run gets.
         var treatments = results.Where(r => r.Treatment is not null).Select(r => r.Treatment!).ToList();
-        var rate = c.History.Epochs.Count > 0 ? c.History.Epochs[^1].LearningRate : c.Training.Optimizer.LearningRate;
+        var rate = c.BaseRate;
         // ÷10 and ×10 at least; further when that stays far from the optimizer family's usual rate.
         var usual = c.Training.Optimizer is Training.Optimizers.Sgd ? 0.05 : 1e-3;
         var down = Math.Clamp(rate / usual, 10, 1000);
@@ -162,11 +178,13 @@ public static class TrainingDoctor
         var controlA = experiments.Run(null, seed: 1);
         c.ThrowIfCancelled();
         var controlB = experiments.Run(null, seed: 2);
-        var control = Math.Sqrt(Math.Max(controlA.Relative, 1e-6) * Math.Max(controlB.Relative, 1e-6));      // geometric mean
+        var control = Math.Sqrt(Capped(controlA.Relative) * Capped(controlB.Relative));      // geometric mean
         var controlBalanced = (controlA.BalancedAccuracy + controlB.BalancedAccuracy) / 2;
         // Losses are compared on a log scale: a diverging control (relative loss 14 on one seed, 7 on the other) is as
         // noisy as its ratio says, and near 1 the log is the relative change.
-        static double Log(double relative) => Math.Log(Math.Max(relative, 1e-6));
+        // Capped: a diverging arm (relative loss NaN or ∞) counts as 1e6, so the control's spread and the gains stay finite.
+        static double Capped(double relative) => double.IsNaN(relative) ? 1e6 : Math.Clamp(relative, 1e-6, 1e6);
+        static double Log(double relative) => Math.Log(Capped(relative));
         var noise = Math.Max(Math.Abs(Log(controlA.Relative) - Log(controlB.Relative)), 0.015);
         var balancedNoise = Math.Max(Math.Abs(controlA.BalancedAccuracy - controlB.BalancedAccuracy), 0.02);
         var lossName = c.IsClassification ? "cross-entropy" : "loss";
@@ -179,11 +197,11 @@ public static class TrainingDoctor
             c.Report("experiment: " + t.Name);
             var r = experiments.Run(t, seed: 1);
             // Classification: the better of two yardsticks, the loss and the balanced accuracy (class weights: only the latter).
-            var lossGain = double.IsFinite(r.Relative) ? Log(control) - Log(r.Relative) : double.NegativeInfinity;
+            var lossGain = Log(control) - Log(r.Relative);
             var balancedGain = r.BalancedAccuracy - controlBalanced;
             // Two yardsticks for classification, the loss and the balanced accuracy (class weights: only the latter);
             // each gives the significance (gain / the control's noise) and the share of the gap to perfect it closed.
-            var byLoss = (Gain: lossGain, Effect: lossGain / noise, Closed: (control - r.Relative) / Math.Max(control, 1e-9));
+            var byLoss = (Gain: lossGain, Effect: lossGain / noise, Closed: (control - Capped(r.Relative)) / Math.Max(control, 1e-9));
             var byBalanced = (Gain: balancedGain, Effect: balancedGain / balancedNoise, Closed: balancedGain / Math.Max(1 - controlBalanced, 1e-9));
             var balanced = t.ByBalancedAccuracy || (c.IsClassification && byBalanced.Effect >= 3 && byBalanced.Closed > byLoss.Closed);
             var best = balanced ? byBalanced : byLoss;

@@ -39,7 +39,7 @@ public static class LstmInferenceGuard
     public static IReadOnlyList<long> SelfTestHiddenSizes { get; } = [1, 5, 16, 33, 48, 100, 128];
 
     private static readonly object Gate = new();
-    private static LstmInferenceGuardMode mode = ModeFromEnvironment(Environment.GetEnvironmentVariable(EnvironmentVariable));
+    private static LstmInferenceGuardMode mode = InitialMode();
     private static LstmKernelCheck? check;
     private static bool logged;
 
@@ -97,7 +97,8 @@ public static class LstmInferenceGuard
         c.Dispose();
         using (output)
         {
-            var (padded, _) = nn.utils.rnn.pad_packed_sequence(output, batch_first: true, total_length: steps);
+            var (padded, sizes) = nn.utils.rnn.pad_packed_sequence(output, batch_first: true, total_length: steps);
+            sizes.Dispose();
             return (padded, h);
         }
     }
@@ -110,6 +111,20 @@ public static class LstmInferenceGuard
         _ => throw new SequenceKitException(
             $"The environment variable {EnvironmentVariable} is '{value}'; expected auto, always or never (or leave it unset for auto)."),
     };
+
+    /// <summary>The mode the environment asks for; a value it cannot read falls back to automatic (logged), so that no forward call ever fails on it.</summary>
+    private static LstmInferenceGuardMode InitialMode()
+    {
+        try
+        {
+            return ModeFromEnvironment(Environment.GetEnvironmentVariable(EnvironmentVariable));
+        }
+        catch (SequenceKitException e)
+        {
+            SequenceKitLogging.For("SequenceKit.Layers.LstmInferenceGuard").LogWarning("{Message} Using auto.", e.Message);
+            return LstmInferenceGuardMode.Automatic;
+        }
+    }
 
     /// <summary>The self-test's verdict from the largest difference per hidden size (separated for tests).</summary>
     internal static LstmKernelCheck Judge(IReadOnlyList<(long Hidden, double Difference)> differences) => new(

@@ -156,6 +156,39 @@ public class TrainingDoctorTests
     }
 
     [Test]
+    public void A_cancelled_diagnosis_keeps_the_facts_it_found_and_says_it_was_cancelled()
+    {
+        using var train = Dataset(64, 1);
+        using var model = Model();
+        var history = new History();
+        history.Add(new EpochRecord(0, new Dictionary<string, double> { ["loss"] = 0.7, ["accuracy"] = 0.5 }, 0.02, TimeSpan.FromSeconds(1)));
+        history.AddEvent(new SkippedStep(0, 3, double.PositiveInfinity));
+        using var cancelled = new CancellationTokenSource();
+        // Cancelled once the plain checks are done, as the baseline starts: the checks' facts must survive.
+        var progress = new SynchronousProgress<DoctorProgress>(p => { if (p.Stage == "baseline") cancelled.Cancel(); });
+        var report = TrainingDoctor.Diagnose(model, train, null, history, Options(), new DoctorOptions { Progress = progress }, cancellationToken: cancelled.Token);
+        Assert.That(cancelled.IsCancellationRequested, Is.True);
+        Assert.That(report.Notes, Has.Some.Contains("cancelled"));
+        Assert.That(report.Findings.Select(f => f.Code), Does.Contain("SK005"), "the skipped step found before cancellation is kept");
+        Assert.That(report.Notes, Has.None.StartsWith("experiments:"), "no experiment starts after cancellation");
+    }
+
+    [Test]
+    public void Few_experiment_steps_still_run_the_experiments()
+    {
+        var (train, validation) = NoSignal();
+        using (train)
+        using (validation)
+        {
+            using var model = Model();
+            var history = Trainer.Fit(model, train, validation, Options(epochs: 3) with { Optimizer = new SequenceKit.Training.Optimizers.Adam { LearningRate = 1e-4 } });
+            var report = TrainingDoctor.Diagnose(model, train, validation, history, Options(), new DoctorOptions { ExperimentSteps = 10 });
+            Assert.That(report.Notes, Has.Some.StartsWith("experiments: 10 steps each"), string.Join("\n", report.Notes));
+            Assert.That(report.Notes, Has.None.Contains("could not run"));
+        }
+    }
+
+    [Test]
     public void Skipped_steps_are_read_from_typed_events_not_from_their_wording()
     {
         using var train = Dataset(64, 1);
