@@ -130,8 +130,11 @@ internal static class Checks
         if (steps < 8) throw new NotCheckableException(F($"SK004 needs sequences of at least 8 steps; these have {steps}"));
         var x = flow.Values.detach().requires_grad_(true);                                     // (B, T, F)
         flow = new SequenceBatch(x, batch.Lengths);
-        for (var i = index; i < copy.Layers.Count; i++) flow = copy.Layers[i].Forward(flow);
-        c.Training.Loss.Compute(flow.Values, batch.Targets, c.Setup, null).backward();
+        for (var i = index; i < copy.Layers.Count - 1; i++) flow = copy.Layers[i].Forward(flow);
+        // The trainer's loss: from the logits of a softmax/sigmoid Dense, as Trainer.BatchLoss computes it.
+        var logits = copy.Layers[^1] is Dense dense ? dense.PreActivation(flow) : copy.Layers[^1].Forward(flow).Values;
+        var output = copy.Layers[^1] is Dense last ? last.Activate(logits) : logits;
+        c.Training.Loss.ComputeFromLogits(logits, output, batch.Targets, c.Setup, null).backward();
         var perStep = x.grad!.square().sum([2]).sqrt().mean([0]).to(ScalarType.Float64).data<double>().ToArray();   // (T)
         var window = (int)Math.Max(1, steps / 10);
         var early = perStep.Take(window).Average();
