@@ -20,7 +20,7 @@ namespace SequenceKit.Models;
 /// Console.WriteLine(model.Summary());
 /// </code>
 /// </example>
-public sealed class SequenceModel : nn.Module<Tensor, Tensor>
+public sealed partial class SequenceModel : nn.Module<Tensor, Tensor>
 {
     private readonly ISequenceLayer[] layers;
     private readonly LayerShape[] outputShapes;
