@@ -37,7 +37,7 @@ public sealed partial class SequenceModel : nn.Module<Tensor, Tensor>
     /// <param name="layers">The layers in order; the first must be an <see cref="Embedding"/> or an <see cref="Input"/>.</param>
     /// <exception cref="ArgumentException"><paramref name="layers"/> is empty, holds null or holds one layer twice.</exception>
     /// <exception cref="SequenceKitException">Two layers do not fit together, the device is not available, or the native backend cannot load.</exception>
-    public SequenceModel(SequenceModelOptions options, params ISequenceLayer[] layers) : base(nameof(SequenceModel))
+    public SequenceModel(SequenceModelOptions options, params ISequenceLayer[] layers) : base(NativeRuntime.CheckedName(nameof(SequenceModel)))
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(layers);
@@ -124,7 +124,7 @@ public sealed partial class SequenceModel : nn.Module<Tensor, Tensor>
     /// <param name="input">See <see cref="InputShape"/>; moved to the model's device (and to float32 or int64) if needed.</param>
     /// <returns>The output, on the model's device: see <see cref="OutputShape"/>.</returns>
     /// <exception cref="ArgumentException">The input has the wrong rank, feature count or dtype, an out-of-range token, or NaN/Inf values.</exception>
-    public override Tensor forward(Tensor input) => Forward(input, null);
+    public override Tensor forward(Tensor input) => forward(input, null);
 
     /// <summary>
     /// Runs the model on a padded batch: sequence <c>i</c> is taken to be <c>lengths[i]</c> steps long, and recurrent
@@ -135,7 +135,7 @@ public sealed partial class SequenceModel : nn.Module<Tensor, Tensor>
     /// <param name="lengths">Integer lengths, shape (batch), each in [1, time]; null when the batch is not padded.</param>
     /// <returns>The output, on the model's device: see <see cref="OutputShape"/>.</returns>
     /// <exception cref="ArgumentException">The input or lengths are malformed; the message gives expected and actual values.</exception>
-    public Tensor Forward(Tensor input, Tensor? lengths)
+    public Tensor forward(Tensor input, Tensor? lengths)
     {
         ArgumentNullException.ThrowIfNull(input);
         using var scope = NewDisposeScope();
@@ -146,7 +146,7 @@ public sealed partial class SequenceModel : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// <see cref="Forward(Tensor, Tensor?)"/> that also returns the last <see cref="Dense"/>'s pre-activation (its
+    /// <see cref="forward(Tensor, Tensor?)"/> that also returns the last <see cref="Dense"/>'s pre-activation (its
     /// logits), from which losses on a softmax or sigmoid output are computed exactly; for a model that does not end
     /// in a Dense, the logits are the output itself.
     /// </summary>
@@ -283,8 +283,10 @@ public sealed partial class SequenceModel : nn.Module<Tensor, Tensor>
                     "Encode text with a vocabulary, or start the model with Input.Sequence(features) for float features.", nameof(input));
             if (dimensions[1] == 0)
                 throw new ArgumentException($"input has 0 time steps (shape {Shape()}).", nameof(input));
-            if (Options.ValidateInputs) CheckTokenRange(input, expected.Features);
-            return OnDevice(input, ScalarType.Int64);
+            // Any integer dtype (int32 from C# int arrays, uint8, …) becomes the Embedding's int64 before anything reads it.
+            var tokens = OnDevice(input, ScalarType.Int64);
+            if (Options.ValidateInputs) CheckTokenRange(tokens, expected.Features);
+            return tokens;
         }
 
         if (dimensions[^1] != expected.Features)
@@ -316,7 +318,7 @@ public sealed partial class SequenceModel : nn.Module<Tensor, Tensor>
         var bad = tokens.lt(0).logical_or(tokens.ge(vocabularySize));
         var where = bad.nonzero()[0];                                   // (2): batch, time
         var (row, step) = (where[0].item<long>(), where[1].item<long>());
-        var value = tokens[row, step].to(ScalarType.Int64).item<long>();
+        var value = tokens[row, step].item<long>();
         throw new ArgumentException(
             $"Token index {value} at [{row}, {step}] is out of range for the Embedding's vocabulary size {vocabularySize} " +
             $"(valid indices are 0..{vocabularySize - 1}). Build the Embedding with the vocabulary's size, or map unknown tokens to the out-of-vocabulary index.",

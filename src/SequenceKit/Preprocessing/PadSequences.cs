@@ -38,7 +38,7 @@ public static class PadSequences
             }
         }
         if (pad != 0)
-            warnings.Add($"PadValue is {pad}, not 0: an Embedding with MaskZero masks only 0, so pass the lengths to SequenceModel.Forward(values, lengths).");
+            warnings.Add($"PadValue is {pad}, not 0: an Embedding with MaskZero masks only 0, so pass the lengths to SequenceModel.forward(values, lengths).");
         return Finish(values, lengths, warnings, options);
     }
 

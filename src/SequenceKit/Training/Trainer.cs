@@ -173,7 +173,7 @@ public static class Trainer
                 {
                     using var scope = NewDisposeScope();
                     var end = Math.Min(start + batchSize, inputs.shape[0]);
-                    var output = model.Forward(inputs.narrow(0, start, end - start), lengths?.narrow(0, start, end - start));
+                    var output = model.forward(inputs.narrow(0, start, end - start), lengths?.narrow(0, start, end - start));
                     parts.Add(output.cpu().MoveToOuterDisposeScope());
                 }
                 return cat(parts, 0);

@@ -56,7 +56,7 @@ public class RecurrentReferenceTests
         var expected = Expected(c[(padded ? "padded_" : "") + (sequences ? "sequences" : "last")]);
 
         model.train();
-        using (var withGrad = model.Forward(x, lengths))
+        using (var withGrad = model.forward(x, lengths))
             Assert.That(Flat(withGrad), Is.EqualTo(expected).Within(Tolerance), "forward with gradients");
         using var predicted = Trainer.Predict(model, x, lengths);
         Assert.That(Flat(predicted), Is.EqualTo(expected).Within(Tolerance), "Predict (no-grad, evaluation mode)");
