@@ -42,15 +42,16 @@ public static class Trainer
         var history = new History();
         var baseRate = options.Optimizer.LearningRate;
         var firstEpoch = 0;
-        if (options.ResumeFrom is { } checkpoint)
-            (firstEpoch, baseRate) = TrainingCheckpoint.Load(checkpoint, model, optimizer, options, history);
+        var resumeFrom = options.ResumeFrom ?? (options.ResumeFromIfPresent is { } optional && File.Exists(optional) ? optional : null);
+        if (resumeFrom is not null)
+            (firstEpoch, baseRate) = TrainingCheckpoint.Load(resumeFrom, model, optimizer, options, history);
 
         var nextEpoch = firstEpoch;
         var rates = new LearningRateState(history, baseRate);
         var context = new TrainingContext(model, optimizer, history, options.Epochs, run.Names,
             path => TrainingCheckpoint.Save(path, model, optimizer, options, history, nextEpoch, rates.BaseRate))
         { Modes = run.Modes, Train = train, Validation = validation, Options = options, Rates = rates, CancellationToken = cancellationToken };
-        if (options.ResumeFrom is null && options.MetricScheduler is { } started)
+        if (resumeFrom is null && options.MetricScheduler is { } started)
             started.Start(started.Mode ?? context.ModeOf(started.Monitor));
         foreach (var callback in options.Callbacks) callback.OnTrainBegin(context);
 
@@ -98,7 +99,7 @@ public static class Trainer
                 }
                 context.BatchLoss = loss;
                 context.LearningRate = optimizer.ParamGroups.First().LearningRate;
-                options.Progress?.Report(new(epoch, options.Epochs, b, batches.Count, loss, samples == 0 ? double.NaN : lossSum / samples));
+                options.Progress?.Report(new(epoch + 1, options.Epochs, b + 1, batches.Count, loss, samples == 0 ? double.NaN : lossSum / samples));
                 foreach (var callback in options.Callbacks) callback.OnBatchEnd(context);
                 MemoryTrimmer.CountStep(options.MemoryTrimInterval);
                 if (context.StopRequested) break;
@@ -138,13 +139,13 @@ public static class Trainer
     /// <param name="model">The model.</param>
     /// <param name="data">The data.</param>
     /// <param name="options">The loss, metrics and batch size to use.</param>
-    /// <returns>"loss" and each metric by name.</returns>
+    /// <returns>"loss" and each metric by name (no "val_" prefix); a missing name throws a message listing those there are.</returns>
     /// <exception cref="SequenceKitException">The loss, output layer and targets do not fit together.</exception>
-    public static IReadOnlyDictionary<string, double> Evaluate(SequenceModel model, SequenceDataset data, TrainerOptions options)
+    public static MetricValues Evaluate(SequenceModel model, SequenceDataset data, TrainerOptions options)
     {
         var run = PrepareForEvaluation(model, data, options);
         using var classWeights = run.Setup.ClassWeights;
-        return RunEvaluation(model, data, run, options.Metrics, options.BatchSize);
+        return new MetricValues(RunEvaluation(model, data, run, options.Metrics, options.BatchSize));
     }
 
     /// <summary>
@@ -224,7 +225,7 @@ public static class Trainer
 
     /// <summary>The checks of <see cref="Fit"/> without what only training uses (callbacks, schedulers, resuming).</summary>
     private static Run PrepareForEvaluation(SequenceModel model, SequenceDataset data, TrainerOptions options) =>
-        Prepare(model, data, null, options with { Callbacks = [], MetricScheduler = null, ResumeFrom = null });
+        Prepare(model, data, null, options with { Callbacks = [], MetricScheduler = null, ResumeFrom = null, ResumeFromIfPresent = null });
 
     private sealed record Run(LossSetup Setup, MetricSetup MetricSetup, IReadOnlyList<string> Names, IReadOnlyDictionary<string, MetricMode> Modes, ILoss Loss);
 
@@ -387,6 +388,10 @@ public static class Trainer
         if (options.ClipGradientValue is { } value && !(value > 0)) throw new ArgumentOutOfRangeException(nameof(options), value, $"TrainerOptions.ClipGradientValue must be positive; got {value}.");
         if (options.MemoryTrimInterval < 0) throw new ArgumentOutOfRangeException(nameof(options), options.MemoryTrimInterval, $"TrainerOptions.MemoryTrimInterval must be ≥ 0; got {options.MemoryTrimInterval}.");
         if (options.Callbacks.Any(c => c is null)) throw new ArgumentException("TrainerOptions.Callbacks holds null.", nameof(options));
+        if (options.ResumeFrom is not null && options.ResumeFromIfPresent is not null)
+            throw new ArgumentException(
+                $"TrainerOptions.ResumeFrom ('{options.ResumeFrom}') and ResumeFromIfPresent ('{options.ResumeFromIfPresent}') are both set; " +
+                "set one: ResumeFrom when the checkpoint must exist, ResumeFromIfPresent to start fresh when it does not.", nameof(options));
     }
 
     private static void CheckInputs(SequenceModel model, SequenceDataset data, string what)
