@@ -66,7 +66,7 @@ public static class Trainer
 
             var batches = train.BatchOrder(new BatchOptions { BatchSize = options.BatchSize, Shuffle = options.Shuffle, Seed = EpochSeed(options.Seed, epoch) });
             context.BatchesPerEpoch = batches.Count;
-            foreach (var metric in options.Metrics) metric.Reset(run.MetricSetup);
+            foreach (var metric in run.Metrics) metric.Reset(run.MetricSetup);
             double lossSum = 0;
             long samples = 0;
             ZeroGradients(optimizer);
@@ -107,9 +107,9 @@ public static class Trainer
             if (context.StopRequested) break;
 
             var metrics = new Dictionary<string, double> { ["loss"] = samples == 0 ? double.NaN : lossSum / samples };
-            foreach (var metric in options.Metrics) metrics[metric.Name] = metric.Result();
+            foreach (var metric in run.Metrics) metrics[metric.Name] = metric.Result();
             if (validation is not null)
-                foreach (var (name, value) in RunEvaluation(model, validation, run, options.Metrics, options.BatchSize))
+                foreach (var (name, value) in RunEvaluation(model, validation, run, run.Metrics, options.BatchSize))
                     metrics["val_" + name] = value;
             var record = new EpochRecord(epoch, metrics, context.LearningRate, clock.Elapsed);
             history.Add(record);
@@ -145,7 +145,7 @@ public static class Trainer
     {
         var run = PrepareForEvaluation(model, data, options);
         using var classWeights = run.Setup.ClassWeights;
-        return new MetricValues(RunEvaluation(model, data, run, options.Metrics, options.BatchSize));
+        return new MetricValues(RunEvaluation(model, data, run, run.Metrics, options.BatchSize));
     }
 
     /// <summary>
@@ -155,39 +155,12 @@ public static class Trainer
     /// <param name="inputs">(samples, …) inputs on any device.</param>
     /// <param name="lengths">(samples) sequence lengths, or null.</param>
     /// <param name="batchSize">Samples per forward pass; positive. Default 256.</param>
-    /// <returns>The outputs of all samples, on the CPU.</returns>
+    /// <returns>The outputs of all samples, on the CPU. For arrays in and arrays out, see <see cref="SequenceModel.Predict"/>.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The batch size is not positive.</exception>
     public static Tensor Predict(SequenceModel model, Tensor inputs, Tensor? lengths = null, int batchSize = 256)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(inputs);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        var wasTraining = model.training;
-        model.eval();
-        try
-        {
-            using var _ = no_grad();
-            var parts = new List<Tensor>();
-            try
-            {
-                for (long start = 0; start < inputs.shape[0]; start += batchSize)
-                {
-                    using var scope = NewDisposeScope();
-                    var end = Math.Min(start + batchSize, inputs.shape[0]);
-                    var output = model.forward(inputs.narrow(0, start, end - start), lengths?.narrow(0, start, end - start));
-                    parts.Add(output.cpu().MoveToOuterDisposeScope());
-                }
-                return cat(parts, 0);
-            }
-            finally
-            {
-                foreach (var part in parts) part.Dispose();
-            }
-        }
-        finally
-        {
-            model.train(wasTraining);
-        }
+        return model.PredictTensor(inputs, lengths, batchSize);
     }
 
     /// <summary>The confusion matrix of a classifier on a dataset.</summary>
@@ -227,7 +200,9 @@ public static class Trainer
     private static Run PrepareForEvaluation(SequenceModel model, SequenceDataset data, TrainerOptions options) =>
         Prepare(model, data, null, options with { Callbacks = [], MetricScheduler = null, ResumeFrom = null, ResumeFromIfPresent = null });
 
-    private sealed record Run(LossSetup Setup, MetricSetup MetricSetup, IReadOnlyList<string> Names, IReadOnlyDictionary<string, MetricMode> Modes, ILoss Loss);
+    // Metrics: the options' metrics, then an original-units twin of each error metric when the model carries a target scaler.
+    private sealed record Run(LossSetup Setup, MetricSetup MetricSetup, IReadOnlyList<string> Names, IReadOnlyDictionary<string, MetricMode> Modes, ILoss Loss,
+        IReadOnlyList<IMetric> Metrics);
 
     private static double TrainStep(SequenceModel model, SequenceDataset train, long[] rows, OptimizerHelper optimizer,
         TrainerOptions options, Run run, bool isStep)
@@ -251,7 +226,7 @@ public static class Trainer
             optimizer.zero_grad();
         }
         using (no_grad())
-            foreach (var metric in options.Metrics) metric.Update(output.detach(), batch.Targets, mask);
+            foreach (var metric in run.Metrics) metric.Update(output.detach(), batch.Targets, mask);
         return value;
     }
 
@@ -354,7 +329,11 @@ public static class Trainer
 
         var names = new List<string> { "loss" };
         var modes = new Dictionary<string, MetricMode> { ["loss"] = MetricMode.Minimize, ["lr"] = MetricMode.Minimize };
-        foreach (var metric in options.Metrics)
+        if (options.Metrics.Any(m => m is null)) throw new ArgumentException("TrainerOptions.Metrics holds null.", nameof(options));
+        var metrics = options.Metrics.ToList();
+        if (model.TargetScaler is { } targetScaler)                  // errors in the targets' original units too ("mae_original")
+            metrics.AddRange(options.Metrics.OfType<ElementwiseErrorMetric>().Select(m => new OriginalUnitsMetric(m.Fresh(), targetScaler)));
+        foreach (var metric in metrics)
         {
             if (metric is null) throw new ArgumentException("TrainerOptions.Metrics holds null.", nameof(options));
             if (modes.ContainsKey(metric.Name)) throw new ArgumentException($"Two metrics are named '{metric.Name}'.", nameof(options));
@@ -376,7 +355,7 @@ public static class Trainer
                 $"{scheduler.GetType().Name} monitors '{scheduler.Monitor}', which this training run does not produce. Available: {string.Join(", ", names)}." +
                 (scheduler.Monitor.StartsWith("val_", StringComparison.Ordinal) && validation is null ? " Pass a validation set to Fit to get val_ metrics." : ""));
         }
-        return new Run(setup, new MetricSetup(activation, model.OutputShape.Features), names, modes, options.Loss);
+        return new Run(setup, new MetricSetup(activation, model.OutputShape.Features), names, modes, options.Loss, metrics);
     }
 
     private static void CheckOptions(TrainerOptions options)
