@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using System.Globalization;
 using System.Text;
 using SequenceKit.Backends;
@@ -246,7 +247,7 @@ public sealed partial class SequenceModel : nn.Module<Tensor, Tensor>
     /// <exception cref="SequenceKitException">A layer's type is not registered (a custom layer without <see cref="LayerRegistry.Register"/>).</exception>
     internal SequenceModel Copy(bool copyWeights = true, long? seed = null)
     {
-        var copy = new SequenceModel(Options with { Seed = seed, Logger = null, Device = Device },
+        var copy = new SequenceModel(Options with { Seed = seed, Logger = NullLogger.Instance, Device = Device },   // copies stay quiet
             layers.Select(l => LayerRegistry.Create(l.TypeName, l.GetConfig())).ToArray());
         if (!copyWeights) return copy;                                   // freshly initialized, same architecture
         using var _ = no_grad();
@@ -261,7 +262,7 @@ public sealed partial class SequenceModel : nn.Module<Tensor, Tensor>
     /// doctor's controlled experiments train such variants (wider, gated, without dropout).
     /// </summary>
     internal SequenceModel Variant(Func<ISequenceLayer, ISequenceLayer?> map, long seed) =>
-        new(Options with { Seed = seed, Logger = null, Device = Device },
+        new(Options with { Seed = seed, Logger = NullLogger.Instance, Device = Device },
             layers.Select(l => map(LayerRegistry.Create(l.TypeName, l.GetConfig()))).OfType<ISequenceLayer>().ToArray());
 
     private Tensor PrepareInput(Tensor input)

@@ -137,7 +137,8 @@ public static class PadSequences
 
     private static PaddedBatch<TArray> Finish<TArray>(TArray values, long[] lengths, List<string> warnings, PaddingOptions options) where TArray : class
     {
-        foreach (var warning in warnings) options.Logger?.LogWarning("{Warning}", warning);
+        var logger = SequenceKitLogging.Resolve(options.Logger, "SequenceKit.Preprocessing.PadSequences");
+        foreach (var warning in warnings) logger.LogWarning("{Warning}", warning);
         return new PaddedBatch<TArray>(values, lengths, warnings.AsReadOnly());
     }
 }

@@ -24,6 +24,9 @@ namespace SequenceKit.Training;
 /// </summary>
 public static class Trainer
 {
+    /// <summary>The category of the trainer's log lines when they go through <see cref="SequenceKitLogging.LoggerFactory"/>.</summary>
+    public const string LogCategory = "SequenceKit.Training.Trainer";
+
     /// <summary>Trains a model.</summary>
     /// <param name="model">The model; it stays on its device, and batches are moved there.</param>
     /// <param name="train">The training data.</param>
@@ -37,6 +40,7 @@ public static class Trainer
         CancellationToken cancellationToken = default)
     {
         var run = Prepare(model, train, validation, options);
+        var logger = SequenceKitLogging.Resolve(options.Logger, LogCategory);
         using var classWeights = run.Setup.ClassWeights;
         using var optimizer = options.Optimizer.Create(model.parameters());
         var history = new History();
@@ -119,9 +123,9 @@ public static class Trainer
             if (options.MetricScheduler is { } scheduler)
             {
                 rates.Follow(epoch, scheduler.Step(metrics[scheduler.Monitor], rates.BaseRate, out var message), message ?? scheduler.GetType().Name);
-                if (message is not null) options.Logger?.LogInformation("Epoch {Epoch}: {Message}", epoch + 1, message);
+                if (message is not null) logger.LogInformation("Epoch {Epoch}: {Message}", epoch + 1, message);
             }
-            options.Logger?.LogInformation("{Line}", EpochLine(record, options.Epochs));
+            if (logger.IsEnabled(LogLevel.Information)) logger.LogInformation("{Line}", EpochLine(record, options.Epochs));
             foreach (var callback in options.Callbacks) callback.OnEpochEnd(context);
         }
 

@@ -72,7 +72,11 @@ public sealed record TrainerOptions
     /// </summary>
     public string? ResumeFromIfPresent { get; init; }
 
-    /// <summary>Logs one line per epoch at Information (and learning-rate changes); null for no logging. Default null.</summary>
+    /// <summary>
+    /// Logs one line per epoch at Information (and learning-rate changes). Default null: the logger comes from
+    /// <see cref="SequenceKitLogging.LoggerFactory"/> (category <see cref="Trainer.LogCategory"/>), which logs nothing
+    /// unless a factory is set there.
+    /// </summary>
     public ILogger? Logger { get; init; }
 
     /// <summary>Receives a report after every batch; null for none. Default null.</summary>
