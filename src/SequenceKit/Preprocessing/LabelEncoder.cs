@@ -145,7 +145,7 @@ public sealed class LabelEncoder<TLabel>(UnknownLabelPolicy unknownLabels = Unkn
                 }
                 catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException or FormatException)
                 {
-                    throw new JsonException($"classes[{i}] = {array[i]!.ToJsonString()} is not a {typeof(TLabel).Name} (the file holds {stored} labels)", e);
+                    throw new JsonException($"classes[{i}] = {array[i]!.ToJsonString()} is not of type {typeof(TLabel).Name} (the file holds {stored} labels)", e);
                 }
                 if (label is null) throw new JsonException($"classes[{i}] is null");
                 if (!seen.Add(label)) throw new JsonException($"classes[{i}] = '{label}' is repeated");
