@@ -53,8 +53,9 @@ public sealed partial class SequenceModel
     }
 
     /// <summary>
-    /// The predicted class of each sample: the largest output for several units (softmax or logits), or output ≥ 0.5
-    /// for one sigmoid unit (≥ 0 for one unit without an activation, a logit).
+    /// The predicted class of each sample, by the rule the trainer's <c>Accuracy</c> uses: the largest output for
+    /// several units (softmax or logits), or output &gt; 0.5 for one sigmoid unit (&gt; 0 for one unit without an
+    /// activation, a logit).
     /// </summary>
     /// <param name="inputs">As for <see cref="Predict"/>.</param>
     /// <param name="lengths">As for <see cref="Predict"/>.</param>
@@ -64,23 +65,19 @@ public sealed partial class SequenceModel
     /// <exception cref="InvalidOperationException">The model returns a sequence per sample.</exception>
     public int[] PredictClasses(NumericArray inputs, NumericArray? lengths = null, int batchSize = 256)
     {
-        var outputs = Predict(inputs, lengths, batchSize);
-        var (rows, units) = (outputs.GetLength(0), outputs.GetLength(1));
-        var classes = new int[rows];
-        if (units == 1)
-        {
-            var threshold = layers[^1] is Dense { Activation: Activation.Sigmoid } ? 0.5f : 0f;
-            for (var r = 0; r < rows; r++) classes[r] = outputs[r, 0] >= threshold ? 1 : 0;
-            return classes;
-        }
-        for (var r = 0; r < rows; r++)
-        {
-            var best = 0;
-            for (var c = 1; c < units; c++)
-                if (outputs[r, c] > outputs[r, best]) best = c;
-            classes[r] = best;
-        }
-        return classes;
+        if (OutputShape.HasTimeAxis)
+            throw new InvalidOperationException(
+                $"This model returns a sequence per sample, {OutputShape}; PredictClasses needs one vector per sample. Use PredictSequences.");
+        using var scope = NewDisposeScope();
+        return ClassesOf(PredictArrays(inputs, lengths, batchSize));
+    }
+
+    /// <summary>Class indices of (samples, units) outputs: arg max, or one unit above 0.5 (sigmoid) or 0 (logit).</summary>
+    private int[] ClassesOf(Tensor outputs)
+    {
+        var classes = outputs.shape[1] > 1 ? outputs.argmax(1)
+            : outputs.squeeze(1).gt(layers[^1] is Dense { Activation: Activation.Sigmoid } ? 0.5 : 0.0);
+        return classes.to(ScalarType.Int32).data<int>().ToArray();
     }
 
     /// <summary>

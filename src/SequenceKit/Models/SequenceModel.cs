@@ -196,7 +196,7 @@ public sealed partial class SequenceModel : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// Saves the architecture (JSON), the weights and the <see cref="Scalers"/> into one file. The file is written beside the target under a
+    /// Saves the architecture (JSON), the weights, the <see cref="Scalers"/> and, when set, the <see cref="Vocabulary"/> (with its tokenizer settings) and <see cref="ClassNames"/> into one file. The file is written beside the target under a
     /// temporary name, flushed to disk and then renamed over the target, so an interrupted save never destroys the
     /// previous file.
     /// </summary>

@@ -162,14 +162,14 @@ public class ArrayInputTests
     }
 
     [Test]
-    public void A_single_sigmoid_unit_predicts_class_one_at_half_and_above()
+    public void A_single_sigmoid_unit_predicts_class_one_above_half()
     {
         using var model = new SequenceModel(new SequenceModelOptions { Seed = 3 }, Input.Sequence(1), new Gru(3), new Dense(1, Activation.Sigmoid));
         var inputs = new float[6, 4, 1];
         for (var i = 0; i < 6; i++) for (var t = 0; t < 4; t++) inputs[i, t, 0] = (i - 3) * (t + 1);
         var probabilities = model.Predict(inputs);
         var classes = model.PredictClasses(inputs);
-        for (var i = 0; i < 6; i++) Assert.That(classes[i], Is.EqualTo(probabilities[i, 0] >= 0.5f ? 1 : 0));
+        for (var i = 0; i < 6; i++) Assert.That(classes[i], Is.EqualTo(probabilities[i, 0] > 0.5f ? 1 : 0));
     }
 
     [Test]
