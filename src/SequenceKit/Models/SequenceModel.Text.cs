@@ -143,7 +143,8 @@ public sealed partial class SequenceModel
             "This model has no Vocabulary, so it cannot turn raw text into tokens. Before saving it, set " +
             "model.Vocabulary = Vocabulary.FromTexts(trainingTexts, tokenizerOptions) (the vocabulary the training tokens were encoded with).");
         var encoded = words.EncodeTexts(texts);
-        foreach (var warning in encoded.Warnings) Options.Logger?.LogWarning("{Warning}", warning);
+        var logger = SequenceKitLogging.Resolve(Options.Logger, "SequenceKit.Models.SequenceModel");
+        foreach (var warning in encoded.Warnings) logger.LogWarning("{Warning}", warning);
         var tokens = tensor(encoded.Values);                                 // (N, T) int64
         var lengths = tensor(encoded.Lengths);                               // (N)
         return PredictTensor(tokens, lengths, batchSize);                    // (N, units), through the LSTM inference guard
