@@ -10,7 +10,8 @@
 #   - a whole program (the default): compiled as the Program.cs of its own console app;
 #   - a fragment: its first line is `// From <repository path>` (the sample it comes from). Its statements are compiled
 #     inside a method; a line `// Given: Type name; Type name;` declares the variables it uses (they become the
-#     method's parameters). Type declarations (a block whose code starts with `public`) are compiled at namespace level.
+#     method's parameters). Type declarations (a block whose code starts with `public`) are compiled at namespace level,
+#     and when they come from src/, each of their code lines must be a line of that file (so the excerpt cannot drift).
 #     Leading `using` directives are kept at the top of the file, so every block states the namespaces it needs.
 #     When the path is a sample (src/Samples/<Name>/…), that sample is also compiled against the packages.
 # Blocks of the files listed in build/doc-blocks-pending.txt are compiled too, but their failure is reported, not fatal.
@@ -66,12 +67,21 @@ check_package() {  # nupkg id dependencies…
       || fail "lib/$tfm/$id.pdb in $(basename "${pkg%.nupkg}.snupkg") has no SourceLink to GitHub"
     if grep -qF "$root" <<<"$pdb"; then fail "lib/$tfm/$id.pdb embeds the local path $root"; fi
   done
+  # AnyCPU: the PE header's machine is i386 (0x14c) for AnyCPU IL, 0x8664 for an x64-only build.
+  local peoffset machine
+  for tfm in net8.0 net10.0; do
+    unzip -p "$pkg" "lib/$tfm/$id.dll" > "$packages/.check.dll"
+    peoffset=$(od -An -tu4 -j60 -N4 "$packages/.check.dll" | tr -d ' ')
+    machine=$(od -An -tx2 -j$((peoffset + 4)) -N2 "$packages/.check.dll" | tr -d ' ')
+    rm -f "$packages/.check.dll"
+    [ "$machine" = 014c ] || fail "lib/$tfm/$id.dll is not AnyCPU (PE machine 0x$machine)"
+  done
   # Deterministic build: no path of this machine in the DLLs (the PDB path is /_/…).
   for tfm in net8.0 net10.0; do
     dll=$(unzip -p "$pkg" "lib/$tfm/$id.dll" | strings)
     if grep -qF "$root" <<<"$dll"; then fail "lib/$tfm/$id.dll embeds the local path $root: $(grep -F "$root" <<<"$dll" | head -n 1)"; fi
   done
-  echo "verify-package: $(basename "$pkg"): net8.0 + net10.0, docs, PACKAGE.md, icon, symbols with SourceLink, no local paths; dependencies: $(grep -o '<dependency id="[^"]*" version="[^"]*"' <<<"$nuspec" | sed 's/<dependency id="\([^"]*\)" version="\([^"]*\)"/\1 \2/' | sort -u | paste -sd ";" | sed "s/;/; /g")"
+  echo "verify-package: $(basename "$pkg"): net8.0 + net10.0, docs, PACKAGE.md, icon, AnyCPU, symbols with SourceLink, no local paths; dependencies: $(grep -o '<dependency id="[^"]*" version="[^"]*"' <<<"$nuspec" | sed 's/<dependency id="\([^"]*\)" version="\([^"]*\)"/\1 \2/' | sort -u | paste -sd ";" | sed "s/;/; /g")"
 }
 check_package "$nupkg" SequenceKit '<dependency id="TorchSharp" version="[0.107.0, 0.108.0)"'
 if grep -qE '<dependency id="(TorchSharp.PyBridge|Razorvine|TqdmSharp)' <<<"$(unzip -p "$nupkg" SequenceKit.nuspec)"; then
@@ -116,7 +126,7 @@ new_project() {  # folder output-type [extra xml]
   printf '<Project Sdk="Microsoft.NET.Sdk">\n  <PropertyGroup>\n    <OutputType>%s</OutputType>\n  </PropertyGroup>\n%s\n</Project>\n' "$2" "${3:-}" > "$work/$1/$1.csproj"
 }
 
-# Split every ```csharp block into blocks/<file>_<n>.cs with a first line "#source <file>:<line>".
+# Split every ```csharp block into blocks/<file>_<n>.cs with a first line "#source <file> <line>".
 mkdir -p "$work/blocks"
 mapfile -t docs < <(printf '%s\n' "$root/README.md"; find "$root/docs" -name '*.md' | sort; ls "$root"/src/*/PACKAGE.md)
 for doc in "${docs[@]}"; do
@@ -133,6 +143,8 @@ new_project Fragments Library '  <PropertyGroup>
     <!-- A fragment may declare a variable it does not use, or a local function for later. -->
     <NoWarn>$(NoWarn);CS0168;CS0219;CS8321</NoWarn>
   </PropertyGroup>'
+# The code of a C# text, line by line, without comments, indentation or blank lines.
+code_lines() { sed -E 's|//.*$||; s/^[[:space:]]+//; s/[[:space:]]+$//' | grep -v '^$' || true; }
 programs=(); samples=(); main_program=""
 for block in "$work"/blocks/*.cs; do
   read -r _ rel start < "$block"
@@ -152,6 +164,11 @@ for block in "$work"/blocks/*.cs; do
       if grep -qE '^(public|internal) ' <<<"$code"; then
         echo "namespace DocBlocks.$id;"
         echo "$code"
+        # An excerpt of a library type must not drift from it: each of its code lines is a line of that file.
+        if [[ $from == src/* ]]; then
+          missing=$(comm -23 <(code_lines <<<"$code" | sort -u) <(code_lines < "$root/$from" | sort -u))
+          [ -z "$missing" ] || fail "$rel:$start: the declaration differs from $from, which has no line: $(head -n 3 <<<"$missing")"
+        fi
       else
         echo "namespace DocBlocks;"
         echo "internal static class $id"
