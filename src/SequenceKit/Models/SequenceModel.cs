@@ -208,27 +208,6 @@ public sealed partial class SequenceModel : nn.Module<Tensor, Tensor>
     public void Save(string path) => ModelFile.Write(this, path);
 
     /// <summary>
-    /// Saves the weights alone as a PyTorch state_dict (<c>.pth</c> or <c>.pt</c>, loadable with <c>torch.load</c> and
-    /// <c>load_state_dict</c>) or a safetensors file (<c>.safetensors</c>), chosen by the extension. Names are
-    /// <c>{layer index}.{PyTorch name}</c>, e.g. <c>1.weight_ih_l0</c>, as a PyTorch module whose submodules are named
-    /// "0", "1", … in the same order. Written atomically.
-    /// </summary>
-    /// <param name="path">The file; its extension chooses the format.</param>
-    /// <exception cref="ArgumentException">The extension is not .pth, .pt or .safetensors.</exception>
-    public void SaveWeights(string path) => WeightFile.Save(this, path);
-
-    /// <summary>
-    /// Loads weights from a PyTorch state_dict (<c>.pth</c>/<c>.pt</c>) or safetensors file into this model. The file
-    /// is read only as named tensors (nothing is executed); every name, shape and value is checked before any weight
-    /// changes, so a rejected file leaves the model as it was.
-    /// </summary>
-    /// <param name="path">The file; its extension chooses the format.</param>
-    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    /// <exception cref="ArgumentException">The extension is not .pth, .pt or .safetensors.</exception>
-    /// <exception cref="ModelFileException">The file is corrupt or foreign, or its names, shapes or values do not fit the model.</exception>
-    public void LoadWeights(string path) => WeightFile.Load(this, path);
-
-    /// <summary>
     /// Loads a model saved with <see cref="Save"/>: rebuilds its layers from the stored architecture and loads the weights.
     /// </summary>
     /// <param name="path">The model file.</param>
