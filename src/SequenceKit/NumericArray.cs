@@ -141,13 +141,27 @@ public readonly struct NumericArray
         var flat = ToFlat<float>(parameter);
         var (rows, columns) = (shape[0], shape.Length == 1 ? 1 : shape[1]);
         var matrix = new float[rows, columns];
-        flat.CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.As<byte, float>(ref MemoryMarshal.GetArrayDataReference(matrix)), matrix.Length));
+        flat.CopyTo(Elements<float>(matrix));
         return matrix;
     }
 
+    /// <summary>
+    /// Checks that optional sequence lengths are one integer per sample (before any tensor is made), or throws an
+    /// <see cref="ArgumentException"/> naming the parameter.
+    /// </summary>
+    internal static void CheckLengths(NumericArray? lengths, string parameter)
+    {
+        if (lengths is { Source: not null } given && (!given.IsInteger || given.Rank != 1))
+            throw new ArgumentException($"{parameter} must be one integer per sample (int[] or long[]); got {given.Describe()}.", parameter);
+    }
+
+    /// <summary>The elements of an array of any rank, in row-major order, as one writable span (no copy).</summary>
+    internal static Span<T> Elements<T>(Array array) where T : unmanaged =>
+        MemoryMarshal.CreateSpan(ref Unsafe.As<byte, T>(ref MemoryMarshal.GetArrayDataReference(array)), array.Length);
+
     private static TOut[] Convert<TIn, TOut>(Array values) where TIn : unmanaged, INumber<TIn> where TOut : unmanaged, INumber<TOut>
     {
-        var span = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<byte, TIn>(ref MemoryMarshal.GetArrayDataReference(values)), values.Length);
+        ReadOnlySpan<TIn> span = Elements<TIn>(values);
         if (typeof(TIn) == typeof(TOut)) return MemoryMarshal.Cast<TIn, TOut>(span).ToArray();
         var result = new TOut[span.Length];
         for (var i = 0; i < span.Length; i++) result[i] = TOut.CreateSaturating(span[i]);

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using SequenceKit.Layers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -142,8 +140,7 @@ public sealed partial class SequenceModel
     private Tensor PredictArrays(NumericArray inputs, NumericArray? lengths, int batchSize)
     {
         inputs.Require(nameof(inputs));
-        if (lengths is { Source: not null } given && (!given.IsInteger || given.Rank != 1))
-            throw new ArgumentException($"lengths must be one integer per sample (int[] or long[]); got {given.Describe()}.", nameof(lengths));
+        NumericArray.CheckLengths(lengths, nameof(lengths));
         // Tokens keep their integer type (forward rejects fractional "tokens"); features become float32.
         var x = inputs.ToTensor(nameof(inputs), InputShape.Kind == ShapeKind.Tokens ? null : ScalarType.Float32);
         var l = lengths is { Source: not null } some ? some.ToTensor(nameof(lengths), ScalarType.Int64) : null;
@@ -155,7 +152,7 @@ public sealed partial class SequenceModel
         var values = output.to(ScalarType.Float32).contiguous();
         var shape = values.shape.Select(d => (int)d).ToArray();
         var array = Array.CreateInstance(typeof(float), shape);
-        values.data<float>().ToArray().AsSpan().CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.As<byte, float>(ref MemoryMarshal.GetArrayDataReference(array)), array.Length));
+        values.data<float>().ToArray().AsSpan().CopyTo(NumericArray.Elements<float>(array));
         return (TArray)(object)array;
     }
 }

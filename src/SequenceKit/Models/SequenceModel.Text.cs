@@ -112,12 +112,7 @@ public sealed partial class SequenceModel
         {
             probabilities = head.Activation == Activation.Softmax ? output : output.softmax(1);  // logits → (N, k)
         }
-        var rows = probabilities.shape[0];
-        var columns = probabilities.shape[1];
-        var flat = probabilities.contiguous().data<float>().ToArray();
-        var result = new float[rows, columns];
-        Buffer.BlockCopy(flat, 0, result, 0, flat.Length * sizeof(float));
-        return result;
+        return ToArray<float[,]>(probabilities);
     }
 
     /// <summary>The final Dense, checked to be a classifier head the raw-text predictions can read.</summary>
@@ -145,8 +140,8 @@ public sealed partial class SequenceModel
         var encoded = words.EncodeTexts(texts);
         var logger = SequenceKitLogging.Resolve(Options.Logger, "SequenceKit.Models.SequenceModel");
         foreach (var warning in encoded.Warnings) logger.LogWarning("{Warning}", warning);
-        var tokens = tensor(encoded.Values);                                 // (N, T) int64
-        var lengths = tensor(encoded.Lengths);                               // (N)
+        var tokens = encoded.ValuesTensor();                                 // (N, T) int64
+        var lengths = encoded.LengthsTensor();                               // (N)
         return PredictTensor(tokens, lengths, batchSize);                    // (N, units), through the LSTM inference guard
     }
 

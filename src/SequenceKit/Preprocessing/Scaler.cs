@@ -1,7 +1,5 @@
 using System.Numerics;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -436,7 +434,7 @@ public abstract class Scaler : IScaler
         public int Features => shape[^1];
 
         public ReadOnlySpan<T> Flat => array is null ? throw new InvalidOperationException("jagged data has no flat view")
-            : MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<byte, T>(ref MemoryMarshal.GetArrayDataReference(array)), array.Length);
+            : NumericArray.Elements<T>(array);
 
         public static Matrix<T> Of(Array data)
         {
@@ -459,8 +457,7 @@ public abstract class Scaler : IScaler
             return new(null, data, [data.Length, data[0].Length]);
         }
 
-        public static Span<T> Writable(Array array) =>
-            MemoryMarshal.CreateSpan(ref Unsafe.As<byte, T>(ref MemoryMarshal.GetArrayDataReference(array)), array.Length);
+        public static Span<T> Writable(Array array) => NumericArray.Elements<T>(array);
 
         public void ForEachBlock(SpanAction<T, long> action)
         {

@@ -52,8 +52,7 @@ public sealed class SequenceDataset : IDisposable
     {
         inputs.Require(nameof(inputs));
         targets.Require(nameof(targets));
-        if (lengths is { Source: not null } given && (!given.IsInteger || given.Rank != 1))
-            throw new ArgumentException($"lengths must be one integer per sample (int[] or long[]); got {given.Describe()}.", nameof(lengths));
+        NumericArray.CheckLengths(lengths, nameof(lengths));
         return Own(
             () => inputs.ToTensor(nameof(inputs)),
             () =>
