@@ -17,8 +17,14 @@ public sealed class CsvLogger(string path) : Callback
     /// <inheritdoc />
     public override void OnEpochEnd(TrainingContext context)
     {
-        var epochs = context.History.Epochs;
-        var names = epochs[0].Metrics.Keys.ToArray();
+        var bytes = Encoding.UTF8.GetBytes(Format(context.History.Epochs));
+        AtomicFile.Write(Path, stream => stream.Write(bytes));
+    }
+
+    /// <summary>The CSV text of some epochs: a header, then one row per epoch (epochs counted from 1).</summary>
+    internal static string Format(IReadOnlyList<EpochRecord> epochs)
+    {
+        var names = epochs.Count > 0 ? epochs[0].Metrics.Keys.ToArray() : [];
         var text = new StringBuilder();
         text.AppendLine(string.Join(",", names.Prepend("epoch").Append("lr").Append("seconds")));
         foreach (var e in epochs)
@@ -26,7 +32,6 @@ public sealed class CsvLogger(string path) : Callback
                 .Prepend((e.Epoch + 1).ToString(CultureInfo.InvariantCulture))
                 .Append(e.LearningRate.ToString("R", CultureInfo.InvariantCulture))
                 .Append(e.Duration.TotalSeconds.ToString("F3", CultureInfo.InvariantCulture))));
-        var bytes = Encoding.UTF8.GetBytes(text.ToString());
-        AtomicFile.Write(Path, stream => stream.Write(bytes));
+        return text.ToString();
     }
 }
