@@ -6,6 +6,7 @@
 #   ./build.sh verify-package  pack, check the packages, compile every C# block of README.md and docs/ against them, run the README's program
 #   ./build.sh bench [args]    the BenchmarkDotNet suite (default: every benchmark, ShortRun); args go to BenchmarkDotNet
 #   ./build.sh bench-quick     every benchmark once (--job dry): proves the suite builds and runs (CI runs this)
+#   ./build.sh slurm-test      the cell comparison as a 4-task Slurm array job on a local single-node cluster (root; CI runs this)
 #   ./build.sh setup           only the native prerequisite check/installation
 # Extra arguments go to dotnet, e.g. ./build.sh test -p:TorchBackend=cuda
 set -euo pipefail
@@ -40,6 +41,9 @@ case "$command" in
     dotnet run -c Release --project benchmarks/SequenceKit.Benchmarks -- --filter '*' --job dry --artifacts artifacts/benchmarks-dry | tee "$log"
     if grep -qE '\[ERROR\]|Exception:|Benchmarks with issues' "$log"; then echo "bench-quick: a benchmark failed" >&2; exit 1; fi
     grep -q 'executed benchmarks:' "$log" || { echo "bench-quick: no benchmark ran" >&2; exit 1; } ;;
+  slurm-test)
+    bash build/setup-native.sh
+    bash build/slurm-test.sh ;;
   pack)
     # Packages are always built as in CI: deterministic, with no path of this machine in the DLLs or PDBs.
     for project in SequenceKit SequenceKit.PyTorch; do
