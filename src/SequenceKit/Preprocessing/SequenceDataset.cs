@@ -165,6 +165,14 @@ public sealed class SequenceDataset : IDisposable
         return tensor(rows);
     }
 
+    /// <summary>A dataset that owns the given tensors (moved out of any dispose scope), e.g. a strided view of windows.</summary>
+    internal static SequenceDataset Owning(Tensor inputs, Tensor targets)
+    {
+        inputs.DetachFromDisposeScope();
+        targets.DetachFromDisposeScope();
+        return new SequenceDataset(inputs, targets, null, owns: true);
+    }
+
     private static SequenceDataset Own(Func<Tensor> inputs, Func<Tensor> targets, Func<Tensor>? lengths)
     {
         NativeRuntime.EnsureAvailable();
