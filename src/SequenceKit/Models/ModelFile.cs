@@ -10,18 +10,23 @@ using SequenceKit.Preprocessing;
 namespace SequenceKit.Models;
 
 /// <summary>
-/// The model file: a zip archive holding <c>manifest.json</c> (format, architecture, the weights' SHA-256 and the name
-/// and shape of every parameter) and <c>weights.dat</c> (TorchSharp's state-dict format). Optional parts: the
-/// scalers (<c>scalers/{name}.json</c>, listed under <c>"scalers"</c>), the vocabulary with its tokenizer settings
-/// (<c>vocabulary.json</c>, named by <c>"vocabulary"</c>) and the class names (<c>"classNames"</c>, an array of
-/// strings in class-index order). A model without a vocabulary or class names writes neither key, so its file is as
-/// before; files without them load with <see cref="SequenceModel.Vocabulary"/> and <see cref="SequenceModel.ClassNames"/>
-/// null. Older SequenceKit versions load a file that has them and ignore them. Nothing in the file is executed.
+/// The model file: a zip archive holding <c>manifest.json</c> (format, architecture, the parameter manifest, every
+/// part's byte count and SHA-256, and the SHA-256 of its own content) and <c>weights.dat</c> (TorchSharp's state-dict
+/// format). Optional parts: the scalers (<c>scalers/{name}.json</c>, listed under <c>"scalers"</c>), the vocabulary with
+/// its tokenizer settings (<c>vocabulary.json</c>, named by <c>"vocabulary"</c>) and the class names
+/// (<c>"classNames"</c>, an array of strings in class-index order). Nothing in the file is executed.
+/// Reading checks, in order and before the model is built: a regular file, at most
+/// <see cref="SequenceKitLimits.MaxArchiveEntries"/> entries, the format and version (<see cref="FileFormat"/>), the
+/// manifest's own hash, no entry the manifest does not list, each part's size (bounded reads) and hash, the caps of
+/// <see cref="SequenceKitLimits"/>; then the weights are checked in managed code against the built model and copied in.
+/// Format version 1 files (SequenceKit before issue 13: only the weights are hashed) are still read.
 /// </summary>
 internal static class ModelFile
 {
+    /// <summary>Version 2 hashes every part and the manifest; version 1 (weights hash only) is still read.</summary>
+    internal static readonly FileFormat.FormatSpec Spec = new("SequenceKit.Model", Current: 2, Oldest: 1);
     public const string Format = "SequenceKit.Model";
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
     private const string ManifestEntry = "manifest.json";
     private const string WeightsEntry = "weights.dat";
     private const string ScalerFolder = "scalers/";
@@ -38,33 +43,28 @@ internal static class ModelFile
             weights = buffer.ToArray();
         }
         // Everything is produced before the file is touched: an unfitted scaler or a bad name writes nothing.
-        var scalers = model.Scalers.Select(p => (Name: CheckScalerName(p.Key), Json: p.Value.ToJson())).ToArray();
+        var scalers = model.Scalers.Select(p => (Name: CheckScalerName(p.Key), Json: System.Text.Encoding.UTF8.GetBytes(p.Value.ToJson()))).ToArray();
+        var vocabularyJson = model.Vocabulary?.ToJson() is { } v ? System.Text.Encoding.UTF8.GetBytes(v) : null;
+        var parts = new JsonObject { [WeightsEntry] = FileFormat.PartEntry(weights) };
+        foreach (var (name, json) in scalers) parts[ScalerFolder + name + ".json"] = FileFormat.PartEntry(json);
+        if (vocabularyJson is not null) parts[VocabularyEntry] = FileFormat.PartEntry(vocabularyJson);
         var manifest = new JsonObject
         {
-            ["format"] = Format,
-            ["formatVersion"] = FormatVersion,
+            ["format"] = Spec.Name,
+            ["formatVersion"] = Spec.Current,
             ["sequenceKitVersion"] = typeof(ModelFile).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion,
             ["layers"] = new JsonArray(model.Layers.Select(l => (JsonNode)new JsonObject
             {
                 ["type"] = l.TypeName,
                 ["config"] = l.GetConfig(),
             }).ToArray()),
-            ["weights"] = new JsonObject
-            {
-                ["entry"] = WeightsEntry,
-                ["bytes"] = weights.LongLength,
-                ["sha256"] = Convert.ToHexString(SHA256.HashData(weights)),
-                ["parameters"] = new JsonArray(model.state_dict().Select(p => (JsonNode)new JsonObject
-                {
-                    ["name"] = p.Key,
-                    ["shape"] = new JsonArray(p.Value.shape.Select(d => (JsonNode)d).ToArray()),
-                }).ToArray()),
-            },
+            ["parameters"] = FileFormat.ParameterManifest(model),
             ["scalers"] = new JsonArray(scalers.Select(s => (JsonNode)s.Name).ToArray()),
         };
-        var vocabularyJson = model.Vocabulary?.ToJson();
         if (vocabularyJson is not null) manifest["vocabulary"] = VocabularyEntry;
         if (model.ClassNames is { } classNames) manifest["classNames"] = new JsonArray(classNames.Select(n => (JsonNode)n).ToArray());
+        manifest["parts"] = parts;
+        FileFormat.Sign(manifest);
 
         AtomicFile.Write(path, stream =>
         {
@@ -75,78 +75,114 @@ internal static class ModelFile
                 entry.Write(weights);
             foreach (var (name, json) in scalers)
                 using (var entry = zip.CreateEntry(ScalerFolder + name + ".json", CompressionLevel.Optimal).Open())
-                    entry.Write(System.Text.Encoding.UTF8.GetBytes(json));
+                    entry.Write(json);
             if (vocabularyJson is not null)
                 using (var entry = zip.CreateEntry(VocabularyEntry, CompressionLevel.Optimal).Open())
-                    entry.Write(System.Text.Encoding.UTF8.GetBytes(vocabularyJson));
+                    entry.Write(vocabularyJson);
         }, wrapStream);
     }
 
     public static SequenceModel Read(string path, SequenceModelOptions? options)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"No model file at '{path}'.", path);
+        if (!File.Exists(path) && !Directory.Exists(path)) throw new FileNotFoundException($"No model file at '{path}'.", path);
 
+        string? part = null;
         JsonObject manifest;
         byte[] weights;
+        JsonArray layerList;
+        Dictionary<string, long[]> parameters;
         var scalers = new Dictionary<string, IScaler>(StringComparer.Ordinal);
         Vocabulary? vocabulary;
         string[]? classNames;
         try
         {
-            using var zip = ZipFile.OpenRead(path);
-            var manifestEntry = zip.GetEntry(ManifestEntry)
-                ?? throw new ModelFileException(path, $"it has no {ManifestEntry}; it is a zip archive but not a SequenceKit model file.");
-            using (var stream = manifestEntry.Open())
-                manifest = JsonNode.Parse(stream) as JsonObject
-                    ?? throw new ModelFileException(path, $"{ManifestEntry} is not a JSON object.");
-            CheckFormat(path, manifest);
-            var weightsInfo = Get<JsonObject>(path, manifest, "weights");
-            var entryName = Get<string>(path, weightsInfo, "entry");
-            var weightsEntry = zip.GetEntry(entryName) ?? throw new ModelFileException(path, $"the weights entry '{entryName}' is missing.");
-            var expectedBytes = Get<long>(path, weightsInfo, "bytes");
-            if (weightsEntry.Length != expectedBytes)
-                throw new ModelFileException(path, $"the weights are {weightsEntry.Length} bytes, but the manifest says {expectedBytes}; the file is corrupt.");
-            weights = new byte[expectedBytes];
-            using (var stream = weightsEntry.Open())
-                stream.ReadExactly(weights);
-            var expectedHash = Get<string>(path, weightsInfo, "sha256");
-            var actualHash = Convert.ToHexString(SHA256.HashData(weights));
-            if (!string.Equals(expectedHash, actualHash, StringComparison.OrdinalIgnoreCase))
-                throw new ModelFileException(path, $"the weights' SHA-256 is {actualHash}, but the manifest says {expectedHash}; the file is corrupt.");
-            foreach (var node in manifest["scalers"] as JsonArray ?? [])
+            using var zip = SafeFile.OpenArchive(path);
+            part = ManifestEntry;
+            if (zip.GetEntry(ManifestEntry) is null)
+                throw new ModelFileException(path, null, $"it has no {ManifestEntry}; it is a zip archive but not a SequenceKit model file.");
+            manifest = FileFormat.ParseObject(SafeFile.ReadEntry(zip, ManifestEntry, null, SequenceKitLimits.MaxJsonBytes));
+            var version = FileFormat.CheckVersion(manifest, Spec);
+            FileFormat.Verify(manifest, Spec, version);
+
+            layerList = Get<JsonArray>(path, manifest, "layers");
+            if (layerList.Count is 0 or > SequenceKitLimits.MaxLayers)
+                throw new ModelFileException(path, ManifestEntry, $"'layers' holds {layerList.Count} layers; expected 1 to {SequenceKitLimits.MaxLayers} (SequenceKitLimits.MaxLayers).");
+            var scalerNames = (manifest["scalers"] as JsonArray ?? []).Select(node => node?.GetValueKind() == JsonValueKind.String ? node.GetValue<string>()
+                : throw new ModelFileException(path, ManifestEntry, "a 'scalers' entry is not a string.")).ToArray();
+            var vocabularyName = VocabularyName(path, manifest);
+            if (version >= 2)
             {
-                var name = node?.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : throw new ModelFileException(path, "a 'scalers' entry is not a string.");
-                var entry = zip.GetEntry(ScalerFolder + name + ".json") ?? throw new ModelFileException(path, $"the scaler '{name}' listed in the manifest is missing.");
-                using var reader = new StreamReader(entry.Open());
+                var listed = new[] { WeightsEntry }.Concat(scalerNames.Select(n => ScalerFolder + n + ".json"));
+                if (vocabularyName is not null) listed = listed.Append(vocabularyName);
+                foreach (var name in scalerNames)
+                    if (zip.GetEntry(ScalerFolder + name + ".json") is null)
+                        throw new ModelFileException(path, ManifestEntry, $"the scaler '{name}' listed in the manifest is missing.");
+                if (vocabularyName is not null && zip.GetEntry(vocabularyName) is null)
+                    throw new ModelFileException(path, ManifestEntry, $"the vocabulary entry '{vocabularyName}' listed in the manifest is missing.");
+                var referenced = listed.ToHashSet(StringComparer.Ordinal);
+                var declared = (manifest["parts"] as JsonObject ?? throw new InvalidDataException("the manifest has no \"parts\".")).Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+                if (!declared.SetEquals(referenced))
+                    throw new ModelFileException(path, ManifestEntry, $"its \"parts\" list [{string.Join(", ", declared.Order())}], but its weights, scalers and vocabulary name [{string.Join(", ", referenced.Order())}]; the manifest is corrupt.");
+                FileFormat.CheckNoStrayEntries(zip, declared.Append(ManifestEntry));
+                parameters = FileFormat.ReadParameterManifest(manifest["parameters"]);
+                part = WeightsEntry;
+                weights = FileFormat.ReadPart(zip, manifest, WeightsEntry, SequenceKitLimits.MaxPartBytes);
+            }
+            else
+            {
+                var weightsInfo = Get<JsonObject>(path, manifest, "weights");
+                parameters = FileFormat.ReadParameterManifest(weightsInfo["parameters"]);
+                part = Get<string>(path, weightsInfo, "entry");
+                weights = SafeFile.ReadEntry(zip, part, Get<long>(path, weightsInfo, "bytes"), SequenceKitLimits.MaxPartBytes);
+                var expectedHash = Get<string>(path, weightsInfo, "sha256");
+                var actualHash = FileFormat.Sha256(weights);
+                if (!string.Equals(expectedHash, actualHash, StringComparison.OrdinalIgnoreCase))
+                    throw new ModelFileException(path, part, $"the weights' SHA-256 is {actualHash}, but the manifest says {expectedHash}; the file is corrupt.");
+            }
+            foreach (var (name, shape) in parameters)
+            {
+                double elements = 1;
+                foreach (var d in shape) elements *= d;
+                if (elements > SequenceKitLimits.MaxTensorElements)
+                    throw new ModelFileException(path, ManifestEntry, $"parameter '{name}' has shape [{string.Join(", ", shape)}], {elements:G} elements; at most {SequenceKitLimits.MaxTensorElements} (SequenceKitLimits.MaxTensorElements).");
+            }
+            foreach (var name in scalerNames)
+            {
+                part = ScalerFolder + name + ".json";
+                var bytes = version >= 2 ? FileFormat.ReadPart(zip, manifest, part, SequenceKitLimits.MaxJsonBytes)
+                    : SafeFile.ReadEntry(zip, part, null, SequenceKitLimits.MaxJsonBytes);
                 try
                 {
-                    scalers[name] = Scaler.FromJson(reader.ReadToEnd());
+                    scalers[name] = Scaler.FromJson(System.Text.Encoding.UTF8.GetString(bytes));
                 }
                 catch (SequenceKitException e)
                 {
-                    throw new ModelFileException(path, $"the scaler '{name}' cannot be read: {e.Message}", e);
+                    throw new ModelFileException(path, part, $"the scaler '{name}' cannot be read: {e.Message}", e);
                 }
             }
-            vocabulary = ReadVocabulary(path, zip, manifest);
+            part = vocabularyName;
+            vocabulary = vocabularyName is null ? null : ReadVocabulary(path, zip, manifest, vocabularyName, version);
+            part = ManifestEntry;
             classNames = ReadClassNames(path, manifest);
         }
-        catch (Exception e) when (e is InvalidDataException or JsonException or EndOfStreamException or NotSupportedException)
+        catch (Exception e) when (e is InvalidDataException or JsonException or EndOfStreamException or NotSupportedException or IOException and not FileNotFoundException
+            or UnauthorizedAccessException or InvalidOperationException or FormatException or ArgumentException)
         {
-            throw new ModelFileException(path, $"it is truncated, corrupt or not a SequenceKit model file ({e.Message}).", e);
+            throw new ModelFileException(path, part, e is InvalidDataException ? e.Message : $"it is truncated, corrupt or not a SequenceKit model file ({e.Message}).", e);
         }
 
-        var layers = Get<JsonArray>(path, manifest, "layers").Select((node, i) =>
+        var layers = layerList.Select((node, i) =>
         {
-            var layer = node as JsonObject ?? throw new ModelFileException(path, $"layers[{i}] is not a JSON object.");
+            var layer = node as JsonObject ?? throw new ModelFileException(path, ManifestEntry, $"layers[{i}] is not a JSON object.");
             var config = Get<JsonObject>(path, layer, "config");
             try
             {
                 return LayerRegistry.Create(Get<string>(path, layer, "type"), (JsonObject)config.DeepClone());
             }
-            catch (SequenceKitException e) when (e is not ModelFileException)
+            catch (Exception e) when (e is SequenceKitException and not ModelFileException || IsBuildFailure(e))
             {
-                throw new ModelFileException(path, $"layers[{i}]: {e.Message}", e);
+                throw new ModelFileException(path, ManifestEntry, $"layers[{i}]: {e.Message}", e);
             }
         }).ToArray();
 
@@ -155,16 +191,16 @@ internal static class ModelFile
         {
             model = new SequenceModel((options ?? new SequenceModelOptions()) with { Seed = null }, layers);
         }
-        catch (SequenceKitException e) when (e is not ModelFileException)
+        catch (Exception e) when (e is SequenceKitException and not ModelFileException || IsBuildFailure(e))
         {
-            throw new ModelFileException(path, $"its architecture is invalid: {e.Message}", e);
+            throw new ModelFileException(path, ManifestEntry, $"its architecture is invalid: {e.Message}", e);
         }
 
         try
         {
-            CheckParameters(path, model, Get<JsonArray>(path, Get<JsonObject>(path, manifest, "weights"), "parameters"));
-            using var stream = new MemoryStream(weights, writable: false);
-            model.load(stream, strict: true);
+            if (ParameterShapes.Mismatch(model, parameters, "weights") is { } problem)
+                throw new ModelFileException(path, ManifestEntry, $"{problem} The weights do not match the architecture.");
+            using (var data = ReadWeights(path, weights, model)) data.CopyInto(model);
             model.eval();
             foreach (var (name, scaler) in scalers) model.Scalers[name] = scaler;
             try
@@ -174,7 +210,7 @@ internal static class ModelFile
             }
             catch (ArgumentException e)
             {
-                throw new ModelFileException(path, $"its vocabulary or class names do not fit its architecture: {e.Message}", e);
+                throw new ModelFileException(path, ManifestEntry, $"its vocabulary or class names do not fit its architecture: {e.Message}", e);
             }
             return model;
         }
@@ -182,25 +218,45 @@ internal static class ModelFile
         {
             model.Dispose();
             if (e is ModelFileException) throw;
-            throw new ModelFileException(path, $"its weights do not match its architecture ({e.Message}).", e);
+            throw new ModelFileException(path, WeightsEntry, $"its weights do not match its architecture ({e.Message}).", e);
         }
     }
 
-    /// <summary>The vocabulary the manifest names, or null when it names none (older files, models without text).</summary>
-    private static Vocabulary? ReadVocabulary(string path, ZipArchive zip, JsonObject manifest)
+    /// <summary>Exceptions a layer constructor or libtorch may throw for sizes from a crafted manifest.</summary>
+    private static bool IsBuildFailure(Exception e) =>
+        e is ArgumentException or InvalidOperationException or OverflowException or OutOfMemoryException or System.Runtime.InteropServices.ExternalException or FormatException;
+
+    private static StateDictData ReadWeights(string path, byte[] weights, SequenceModel model)
     {
-        if (!manifest.TryGetPropertyValue("vocabulary", out var node) || node is null) return null;
-        var name = node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>()
-            : throw new ModelFileException(path, $"the manifest's 'vocabulary' must name an entry; got {node.ToJsonString()}.");
-        var entry = zip.GetEntry(name) ?? throw new ModelFileException(path, $"the vocabulary entry '{name}' listed in the manifest is missing.");
-        using var reader = new StreamReader(entry.Open());
         try
         {
-            return Vocabulary.FromJson(reader.ReadToEnd());
+            return StateDictData.Read(weights, model, WeightsEntry, requireFinite: false);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new ModelFileException(path, WeightsEntry, $"{e.Message} The weights do not match the architecture.", e);
+        }
+    }
+
+    /// <summary>The vocabulary entry the manifest names, or null when it names none (older files, models without text).</summary>
+    private static string? VocabularyName(string path, JsonObject manifest)
+    {
+        if (!manifest.TryGetPropertyValue("vocabulary", out var node) || node is null) return null;
+        return node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>()
+            : throw new ModelFileException(path, ManifestEntry, $"the manifest's 'vocabulary' must name an entry; got {node.ToJsonString()}.");
+    }
+
+    private static Vocabulary ReadVocabulary(string path, ZipArchive zip, JsonObject manifest, string name, int version)
+    {
+        if (zip.GetEntry(name) is null) throw new ModelFileException(path, ManifestEntry, $"the vocabulary entry '{name}' listed in the manifest is missing.");
+        var bytes = version >= 2 ? FileFormat.ReadPart(zip, manifest, name, SequenceKitLimits.MaxJsonBytes) : SafeFile.ReadEntry(zip, name, null, SequenceKitLimits.MaxJsonBytes);
+        try
+        {
+            return Vocabulary.FromJson(System.Text.Encoding.UTF8.GetString(bytes));
         }
         catch (SequenceKitException e)
         {
-            throw new ModelFileException(path, $"its vocabulary cannot be read: {e.Message}", e);
+            throw new ModelFileException(path, name, $"its vocabulary cannot be read: {e.Message}", e);
         }
     }
 
@@ -209,43 +265,19 @@ internal static class ModelFile
     {
         if (!manifest.TryGetPropertyValue("classNames", out var node) || node is null) return null;
         if (node is not JsonArray array)
-            throw new ModelFileException(path, $"the manifest's 'classNames' must be an array of strings; got {node.ToJsonString()}.");
+            throw new ModelFileException(path, ManifestEntry, $"the manifest's 'classNames' must be an array of strings; got {node.ToJsonString()}.");
         return array.Select((item, i) => item?.GetValueKind() == JsonValueKind.String ? item.GetValue<string>()
-            : throw new ModelFileException(path, $"classNames[{i}] must be a string; got {item?.ToJsonString() ?? "null"}.")).ToArray();
+            : throw new ModelFileException(path, ManifestEntry, $"classNames[{i}] must be a string; got {item?.ToJsonString() ?? "null"}.")).ToArray();
     }
 
     private static string CheckScalerName(string name) =>
         name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-') ? name
             : throw new ArgumentException($"Scaler name '{name}' must be non-empty and use only letters, digits, '.', '_' and '-'.", nameof(name));
 
-    private static void CheckFormat(string path, JsonObject manifest)
-    {
-        var format = Get<string>(path, manifest, "format");
-        if (format != Format)
-            throw new ModelFileException(path, $"its format is '{format}', expected '{Format}'.");
-        var version = Get<int>(path, manifest, "formatVersion");
-        if (version > FormatVersion)
-            throw new ModelFileException(path, $"it was written in format version {version} by a newer SequenceKit; this version reads up to {FormatVersion}. Upgrade SequenceKit.");
-        if (version < 1)
-            throw new ModelFileException(path, $"its format version {version} is invalid.");
-    }
-
-    private static void CheckParameters(string path, SequenceModel model, JsonArray stored)
-    {
-        var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
-        foreach (var node in stored)
-        {
-            var item = node as JsonObject ?? throw new ModelFileException(path, "a weights.parameters item is not a JSON object.");
-            shapes[Get<string>(path, item, "name")] = Get<JsonArray>(path, item, "shape").Select(d => d!.GetValue<long>()).ToArray();
-        }
-        if (ParameterShapes.Mismatch(model, shapes, "weights") is { } problem)
-            throw new ModelFileException(path, $"{problem} The weights do not match the architecture.");
-    }
-
     private static T Get<T>(string path, JsonObject json, string property)
     {
         if (!json.TryGetPropertyValue(property, out var node) || node is null)
-            throw new ModelFileException(path, $"the manifest lacks '{property}'.");
+            throw new ModelFileException(path, ManifestEntry, $"the manifest lacks '{property}'.");
         try
         {
             return node switch
@@ -257,7 +289,7 @@ internal static class ModelFile
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException)
         {
-            throw new ModelFileException(path, $"the manifest's '{property}' has the wrong type ({e.Message}).", e);
+            throw new ModelFileException(path, ManifestEntry, $"the manifest's '{property}' has the wrong type ({e.Message}).", e);
         }
     }
 }

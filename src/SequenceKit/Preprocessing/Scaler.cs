@@ -203,7 +203,8 @@ public abstract class Scaler : IScaler
             };
             var state = root["state"] as JsonObject ?? throw new JsonException("'state' is missing");
             var features = (int?)state["featureCount"] ?? throw new JsonException("'featureCount' is missing");
-            if (features < 1) throw new JsonException($"'featureCount' is {features}");
+            if (features < 1 || features > SequenceKitLimits.MaxUnits)
+                throw new JsonException($"'featureCount' is {features}; expected 1 to {SequenceKitLimits.MaxUnits} (SequenceKitLimits.MaxUnits)");
             var stats = new FeatureStatistics(features) { Rows = (long?)state["samplesSeen"] ?? throw new JsonException("'samplesSeen' is missing") };
             Fill(state, "count", stats.Count);
             Fill(state, "mean", stats.Mean);
@@ -211,12 +212,29 @@ public abstract class Scaler : IScaler
             Fill(state, "min", stats.Min);
             Fill(state, "max", stats.Max);
             if (state["m2Exponent"] is not null) Fill(state, "m2Exponent", stats.Exponent);
+            CheckState(stats);
             scaler.Adopt(stats);
             return scaler;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or ArgumentException)
         {
             throw new SequenceKitException($"The {source} cannot be read: {e.Message}.", e);
+        }
+
+        // What Fit could have produced: counts in [0, samplesSeen]; a feature with values has finite mean, M2 ≥ 0 and
+        // min ≤ max; one without has min +∞ and max −∞ (as FeatureStatistics starts).
+        static void CheckState(FeatureStatistics stats)
+        {
+            if (stats.Rows < 0) throw new JsonException($"'samplesSeen' is {stats.Rows}; expected ≥ 0");
+            for (var f = 0; f < stats.FeatureCount; f++)
+            {
+                var count = stats.Count[f];
+                if (count < 0 || count > stats.Rows)
+                    throw new JsonException($"count[{f}] is {count}; expected 0 to samplesSeen ({stats.Rows})");
+                if (count > 0 && !(double.IsFinite(stats.Mean[f]) && stats.M2[f] >= 0 && !double.IsNaN(stats.M2[f]) && stats.Min[f] <= stats.Max[f]
+                    && double.IsFinite(stats.Min[f]) && double.IsFinite(stats.Max[f]) && Math.Abs(stats.Exponent[f]) <= 2100))
+                    throw new JsonException($"feature {f} has mean {stats.Mean[f]}, m2 {stats.M2[f]}, min {stats.Min[f]}, max {stats.Max[f]}; expected a finite mean, m2 ≥ 0 and finite min ≤ max");
+            }
         }
 
         static void Fill<T>(JsonObject state, string name, T[] target)

@@ -249,6 +249,8 @@ public sealed class Vocabulary
                 throw new JsonException($"format version {root["formatVersion"]?.ToJsonString() ?? "(missing)"} is not supported; this SequenceKit reads versions 1 and 2");
             var tokenizer = version == 2 ? Tokenizer.FromJson(root["tokenizer"]) : null;
             var list = root["tokens"]?.Deserialize<string?[]>() ?? throw new JsonException("'tokens' is missing");
+            if (list.Length > SequenceKitLimits.MaxVocabularySize - 2)
+                throw new JsonException($"'tokens' holds {list.Length} tokens; at most {SequenceKitLimits.MaxVocabularySize - 2} (SequenceKitLimits.MaxVocabularySize)");
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var token in list)
                 if (token is null || token is PaddingToken or UnknownToken || !seen.Add(token))

@@ -47,15 +47,21 @@ public static class Trainer
         var baseRate = options.Optimizer.LearningRate;
         var firstEpoch = 0;
         var resumeFrom = options.ResumeFrom ?? (options.ResumeFromIfPresent is { } optional && File.Exists(optional) ? optional : null);
+        var schedulerRestored = false;
         if (resumeFrom is not null)
-            (firstEpoch, baseRate) = TrainingCheckpoint.Load(resumeFrom, model, optimizer, options, history);
+        {
+            // A transaction: everything is read and checked first; only then do the model, optimizer and history change.
+            using var resume = TrainingCheckpoint.Read(resumeFrom, model, optimizer, options);
+            resume.Apply(model, optimizer, options, history);
+            (firstEpoch, baseRate, schedulerRestored) = (resume.NextEpoch, resume.BaseRate, resume.HasSchedulerState);
+        }
 
         var nextEpoch = firstEpoch;
         var rates = new LearningRateState(history, baseRate);
         var context = new TrainingContext(model, optimizer, history, options.Epochs, run.Names,
             path => TrainingCheckpoint.Save(path, model, optimizer, options, history, nextEpoch, rates.BaseRate))
         { Modes = run.Modes, Train = train, Validation = validation, Options = options, Rates = rates, CancellationToken = cancellationToken };
-        if (resumeFrom is null && options.MetricScheduler is { } started)
+        if (!schedulerRestored && options.MetricScheduler is { } started)
             started.Start(started.Mode ?? context.ModeOf(started.Monitor));
         foreach (var callback in options.Callbacks) callback.OnTrainBegin(context);
 

@@ -134,7 +134,7 @@ public class ModelFileTests : TemporaryFolderTest
     public void Corrupted_weights_are_caught_by_the_checksum()
     {
         var path = Save(TextModel());
-        Rewrite(path, (manifest, entries) =>
+        Rewrite(path, resign: false, edit: (manifest, entries) =>
         {
             var weights = entries["weights.dat"];
             weights[^10] ^= 0xFF;                                             // one flipped byte inside a tensor
@@ -206,15 +206,15 @@ public class ModelFileTests : TemporaryFolderTest
             Assert.That((string?)manifest["vocabulary"], Is.EqualTo("vocabulary.json"));
             Assert.That(manifest["classNames"]!.AsArray().Select(n => (string?)n), Is.EqualTo(new[] { "negative", "positive" }));
             Assert.That(archive.GetEntry("vocabulary.json"), Is.Not.Null);
-            Assert.That(manifest["formatVersion"]!.GetValue<int>(), Is.EqualTo(1), "the sections are optional; the format version is unchanged");
+            Assert.That(manifest["formatVersion"]!.GetValue<int>(), Is.EqualTo(2), "the sections are optional and do not change the format version");
         }
 
-        // A model without them writes the manifest keys it wrote before text support, so old readers see no difference.
+        // A model without them writes no vocabulary or class-name keys.
         var plain = Save(TextModel());
         using (var archive = ZipFile.OpenRead(plain))
         {
             var manifest = JsonNode.Parse(archive.GetEntry("manifest.json")!.Open())!.AsObject();
-            Assert.That(manifest.Select(p => p.Key), Is.EqualTo(new[] { "format", "formatVersion", "sequenceKitVersion", "layers", "weights", "scalers" }));
+            Assert.That(manifest.Select(p => p.Key), Is.EqualTo(new[] { "format", "formatVersion", "sequenceKitVersion", "layers", "parameters", "scalers", "parts", "sha256" }));
             Assert.That(archive.Entries.Select(e => e.FullName), Is.EqualTo(new[] { "manifest.json", "weights.dat" }));
         }
         using var loaded = SequenceModel.Load(plain);
@@ -271,26 +271,6 @@ public class ModelFileTests : TemporaryFolderTest
     }
 
     /// <summary>Rewrites a saved model's entries: edit the manifest and/or raw entry bytes.</summary>
-    private static void Rewrite(string path, Action<JsonObject, Dictionary<string, byte[]>> edit)
-    {
-        var entries = new Dictionary<string, byte[]>();
-        using (var archive = ZipFile.OpenRead(path))
-            foreach (var entry in archive.Entries)
-            {
-                using var stream = entry.Open();
-                using var copy = new MemoryStream();
-                stream.CopyTo(copy);
-                entries[entry.FullName] = copy.ToArray();
-            }
-        var manifest = JsonNode.Parse(entries["manifest.json"])!.AsObject();
-        edit(manifest, entries);
-        entries["manifest.json"] = System.Text.Encoding.UTF8.GetBytes(manifest.ToJsonString());
-        File.Delete(path);
-        using var output = ZipFile.Open(path, ZipArchiveMode.Create);
-        foreach (var (name, bytes) in entries)
-        {
-            using var stream = output.CreateEntry(name).Open();
-            stream.Write(bytes);
-        }
-    }
+    private static void Rewrite(string path, Action<JsonObject, Dictionary<string, byte[]>> edit, bool resign = true) =>
+        ArchiveEditor.Rewrite(path, "manifest.json", edit, resign);
 }

@@ -42,15 +42,15 @@ public class TrainingCheckpointTests : TemporaryFolderTest
         var checkpoint = Path.Combine(Folder, "epoch-1.ckpt");
 
         using var wider = new SequenceModel(Input.Sequence(2), new Gru(9), new Dense(2));
-        var error = Assert.Throws<SequenceKitException>(() => Trainer.Fit(wider, train, null, ResumableOptions(2) with { ResumeFrom = checkpoint }))!;
+        var error = Assert.Throws<CheckpointFileException>(() => Trainer.Fit(wider, train, null, ResumableOptions(2) with { ResumeFrom = checkpoint }))!;
         Assert.That(error.Message, Does.Contain("does not match the model").And.Contain("[27, 2]").And.Contain("[24, 2]"));
         using var same = Model();
-        Assert.That(Assert.Throws<SequenceKitException>(() => Trainer.Fit(same, train, null, ResumableOptions(2) with { ResumeFrom = checkpoint, Seed = 1 }))!.Message,
+        Assert.That(Assert.Throws<CheckpointFileException>(() => Trainer.Fit(same, train, null, ResumableOptions(2) with { ResumeFrom = checkpoint, Seed = 1 }))!.Message,
             Does.Contain("Seed 7").And.Contain("Seed is 1"));
 
         File.WriteAllBytes(checkpoint, File.ReadAllBytes(checkpoint)[..100]);
-        Assert.That(Assert.Throws<SequenceKitException>(() => Trainer.Fit(same, train, null, ResumableOptions(2) with { ResumeFrom = checkpoint }))!.Message,
-            Does.Contain("cannot be read"));
+        Assert.That(Assert.Throws<CheckpointFileException>(() => Trainer.Fit(same, train, null, ResumableOptions(2) with { ResumeFrom = checkpoint }))!.Path,
+            Is.EqualTo(checkpoint));
         Assert.Throws<FileNotFoundException>(() => Trainer.Fit(same, train, null, ResumableOptions(2) with { ResumeFrom = Path.Combine(Folder, "none.ckpt") }));
     }
 

@@ -59,11 +59,27 @@ public sealed class ReduceLrOnPlateau : IMetricScheduler
     }
 
     /// <inheritdoc />
+    /// <exception cref="ArgumentException">The state is malformed or out of range; the scheduler is then unchanged.</exception>
     public void SetState(JsonObject state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        detector = Create(Enum.Parse<MetricMode>((string?)state["mode"] ?? nameof(MetricMode.Minimize)));
-        detector.SetState(((double?)state["best"] ?? double.NaN, (int?)state["wait"] ?? 0, (int?)state["cooldown"] ?? 0));
+        if (StateProblem(state) is { } problem) throw new ArgumentException($"The ReduceLrOnPlateau state {problem}", nameof(state));
+        var next = Create(Enum.Parse<MetricMode>((string?)state["mode"] ?? nameof(MetricMode.Minimize)));
+        next.SetState(((double?)state["best"] ?? double.NaN, (int?)state["wait"] ?? 0, (int?)state["cooldown"] ?? 0));
+        detector = next;
+    }
+
+    /// <summary>Null when <paramref name="state"/> is a state <see cref="GetState"/> could have written; otherwise what is wrong.</summary>
+    internal string? StateProblem(JsonObject state)
+    {
+        if (state["mode"] is { } mode && !(mode is JsonValue m && m.GetValueKind() == System.Text.Json.JsonValueKind.String && Enum.TryParse<MetricMode>(m.GetValue<string>(), out var parsed) && Enum.IsDefined(parsed)))
+            return $"has mode {mode.ToJsonString()}; expected one of {string.Join(", ", Enum.GetNames<MetricMode>())}.";
+        if (state["best"] is { } best && !(best is JsonValue b && b.GetValueKind() == System.Text.Json.JsonValueKind.Number && double.IsFinite(b.GetValue<double>())))
+            return $"has best {best.ToJsonString()}; expected a finite number or null.";
+        foreach (var name in (string[])["wait", "cooldown"])
+            if (state[name] is { } count && !(count is JsonValue c && c.GetValueKind() == System.Text.Json.JsonValueKind.Number && c.TryGetValue(out int n) && n >= 0))
+                return $"has {name} {count.ToJsonString()}; expected an integer ≥ 0.";
+        return null;
     }
 
     private PlateauDetector Create(MetricMode mode) => new(new PlateauOptions
