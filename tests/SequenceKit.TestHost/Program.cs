@@ -6,7 +6,9 @@ using SequenceKit.TestHost;
 // (on stderr). "determinism" trains a small model and prints its history and weights exactly (exit 0).
 // "first-model" builds the README's first model (FirstModel: exit 0, 3 explained, 4 unexplained).
 // "train-until-killed FOLDER" trains with a checkpoint every epoch and prints "epoch N" until it is killed.
+// "corruption-scan model|checkpoint FOLDER PART PARTS" reads one-bit corruptions of a small file (CorruptionScan).
 var mode = args.Length > 0 ? args[0] : "native";
+if (mode == "corruption-scan") return CorruptionScan.Run(args[1], args[2], int.Parse(args[3]), int.Parse(args[4]));
 if (mode == "train-until-killed")
 {
     ResumeRun.UntilKilled(args[1]);
