@@ -40,9 +40,11 @@ public static class Trainer
         CancellationToken cancellationToken = default)
     {
         var run = Prepare(model, train, validation, options);
+        CheckOptimizer(options);
         var logger = SequenceKitLogging.Resolve(options.Logger, LogCategory);
         using var classWeights = run.Setup.ClassWeights;
-        using var optimizer = options.Optimizer.Create(model.parameters());
+        using var optimizer = options.Optimizer.Create(model.parameters());    // checks the hyperparameters before TorchSharp sees them
+        using var guard = new ParameterGuard(model);
         var history = new History();
         var baseRate = options.Optimizer.LearningRate;
         var firstEpoch = 0;
@@ -66,6 +68,7 @@ public static class Trainer
             Reseed(options.Seed, epoch, model.Device);
             context.Epoch = epoch;
             model.train();
+            guard.BeginEpoch();
             foreach (var callback in options.Callbacks) callback.OnEpochBegin(context);
 
             var batches = train.BatchOrder(new BatchOptions { BatchSize = options.BatchSize, Shuffle = options.Shuffle, Seed = EpochSeed(options.Seed, epoch) });
@@ -91,7 +94,12 @@ public static class Trainer
                 foreach (var callback in options.Callbacks) callback.OnBatchBegin(context);
 
                 var isStep = (b + 1) % options.AccumulationSteps == 0 || b == batches.Count - 1;
-                var loss = TrainStep(model, train, batches[b], optimizer, options, run, isStep);
+                var (loss, applied) = TrainStep(model, train, batches[b], optimizer, options, run, isStep);
+                if (applied && !guard.AllFinite())
+                {
+                    ParametersNotFinite(context, guard, epoch, b);
+                    break;
+                }
                 if (double.IsFinite(loss))
                 {
                     lossSum += loss * batches[b].Length;                 // the epoch's loss: over the steps applied
@@ -208,7 +216,9 @@ public static class Trainer
     private sealed record Run(LossSetup Setup, MetricSetup MetricSetup, IReadOnlyList<string> Names, IReadOnlyDictionary<string, MetricMode> Modes, ILoss Loss,
         IReadOnlyList<IMetric> Metrics);
 
-    private static double TrainStep(SequenceModel model, SequenceDataset train, long[] rows, OptimizerHelper optimizer,
+    /// <summary>One batch: forward, backward and, when <paramref name="isStep"/>, the optimizer step.</summary>
+    /// <returns>The batch loss, and whether an optimizer step was applied.</returns>
+    private static (double Loss, bool Applied) TrainStep(SequenceModel model, SequenceDataset train, long[] rows, OptimizerHelper optimizer,
         TrainerOptions options, Run run, bool isStep)
     {
         using var scope = NewDisposeScope();
@@ -219,7 +229,7 @@ public static class Trainer
         {
             // A non-finite loss is never applied: weights and optimizer state stay as they were (callbacks decide what next).
             optimizer.zero_grad();
-            return value;
+            return (value, false);
         }
         (options.AccumulationSteps == 1 ? loss : loss / options.AccumulationSteps).backward();
         if (isStep)
@@ -231,7 +241,17 @@ public static class Trainer
         }
         using (no_grad())
             foreach (var metric in run.Metrics) metric.Update(output.detach(), batch.Targets, mask);
-        return value;
+        return (value, isStep);
+    }
+
+    /// <summary>A step left parameters non-finite: roll back to the start of the epoch, record it, and stop.</summary>
+    private static void ParametersNotFinite(TrainingContext context, ParameterGuard guard, int epoch, int batch)
+    {
+        var names = guard.NonFinite();
+        guard.RollBack();
+        context.History.AddEvent(new ParametersRolledBack(epoch, batch, names));
+        context.RequestStop(StopReason.NonFiniteParameters, string.Create(CultureInfo.InvariantCulture,
+            $"The optimizer step of epoch {epoch + 1}, batch {batch + 1} left {string.Join(", ", names)} NaN or infinite; weights restored to the start of epoch {epoch + 1}. Check the optimizer's hyperparameters (a tiny Epsilon, a large LearningRate), clip gradients (TrainerOptions.ClipGradientNorm) or check the inputs for extreme values."));
     }
 
     /// <summary>
@@ -367,14 +387,26 @@ public static class Trainer
         if (options.Epochs <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, $"TrainerOptions.Epochs must be positive; got {options.Epochs}.");
         if (options.BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, $"TrainerOptions.BatchSize must be positive; got {options.BatchSize}.");
         if (options.AccumulationSteps <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.AccumulationSteps, $"TrainerOptions.AccumulationSteps must be positive; got {options.AccumulationSteps}.");
-        if (options.ClipGradientNorm is { } norm && !(norm > 0)) throw new ArgumentOutOfRangeException(nameof(options), norm, $"TrainerOptions.ClipGradientNorm must be positive; got {norm}.");
-        if (options.ClipGradientValue is { } value && !(value > 0)) throw new ArgumentOutOfRangeException(nameof(options), value, $"TrainerOptions.ClipGradientValue must be positive; got {value}.");
+        if (options.ClipGradientNorm is { } norm && !(norm > 0 && double.IsFinite(norm)))
+            throw new ArgumentOutOfRangeException(nameof(options), norm, $"TrainerOptions.ClipGradientNorm must be positive and finite (null for no clipping); got {norm}.");
+        if (options.ClipGradientValue is { } value && !(value > 0 && double.IsFinite(value)))
+            throw new ArgumentOutOfRangeException(nameof(options), value, $"TrainerOptions.ClipGradientValue must be positive and finite (null for no clipping); got {value}.");
         if (options.MemoryTrimInterval < 0) throw new ArgumentOutOfRangeException(nameof(options), options.MemoryTrimInterval, $"TrainerOptions.MemoryTrimInterval must be ≥ 0; got {options.MemoryTrimInterval}.");
         if (options.Callbacks.Any(c => c is null)) throw new ArgumentException("TrainerOptions.Callbacks holds null.", nameof(options));
         if (options.ResumeFrom is not null && options.ResumeFromIfPresent is not null)
             throw new ArgumentException(
                 $"TrainerOptions.ResumeFrom ('{options.ResumeFrom}') and ResumeFromIfPresent ('{options.ResumeFromIfPresent}') are both set; " +
                 "set one: ResumeFrom when the checkpoint must exist, ResumeFromIfPresent to start fresh when it does not.", nameof(options));
+    }
+
+    /// <summary>The checks every optimizer gets (the built-ins check their other hyperparameters in Create).</summary>
+    private static void CheckOptimizer(TrainerOptions options)
+    {
+        if (options.Optimizer is null) throw new ArgumentNullException(nameof(options), "TrainerOptions.Optimizer is null.");
+        var rate = options.Optimizer.LearningRate;
+        if (!(rate > 0 && double.IsFinite(rate)))
+            throw new ArgumentOutOfRangeException(nameof(Optimizers.IOptimizerFactory.LearningRate), rate,
+                string.Create(CultureInfo.InvariantCulture, $"{options.Optimizer.GetType().Name}.LearningRate must be positive and finite; got {rate}."));
     }
 
     private static void CheckInputs(SequenceModel model, SequenceDataset data, string what)
