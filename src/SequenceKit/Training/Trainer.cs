@@ -184,6 +184,7 @@ public static class Trainer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
+        InputRowChecks.Check(model, data.Inputs, data.Lengths, "data set", nameof(data));
         var matrix = new ConfusionMatrix();
         matrix.Reset(new MetricSetup(OutputActivation(model), model.OutputShape.Features));
         ForEachEvaluationBatch(model, data, batchSize, (output, _, batch, mask) => matrix.Update(output, batch.Targets, mask));
@@ -210,7 +211,7 @@ public static class Trainer
 
     /// <summary>The checks of <see cref="Fit"/> without what only training uses (callbacks, schedulers, resuming).</summary>
     private static Run PrepareForEvaluation(SequenceModel model, SequenceDataset data, TrainerOptions options) =>
-        Prepare(model, data, null, options with { Callbacks = [], MetricScheduler = null, ResumeFrom = null, ResumeFromIfPresent = null });
+        Prepare(model, data, null, options with { Callbacks = [], MetricScheduler = null, ResumeFrom = null, ResumeFromIfPresent = null }, "data set", "data");
 
     // Metrics: the options' metrics, then an original-units twin of each error metric when the model carries a target scaler.
     private sealed record Run(LossSetup Setup, MetricSetup MetricSetup, IReadOnlyList<string> Names, IReadOnlyDictionary<string, MetricMode> Modes, ILoss Loss,
@@ -321,7 +322,8 @@ public static class Trainer
         return steps.lt(lengths.to(output.device).unsqueeze(1));                       // (B, T)
     }
 
-    private static Run Prepare(SequenceModel model, SequenceDataset train, SequenceDataset? validation, TrainerOptions options)
+    private static Run Prepare(SequenceModel model, SequenceDataset train, SequenceDataset? validation, TrainerOptions options,
+        string trainName = "training set", string trainParameter = "train")
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
@@ -329,9 +331,12 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(options.Loss, nameof(options));
         CheckOptions(options);
         CheckInputs(model, train, "training set");
+        // Every row's values before the first step: a bad value is reported at its dataset row, and no step is applied.
+        InputRowChecks.Check(model, train.Inputs, train.Lengths, trainName, trainParameter);
         if (validation is not null)
         {
             CheckInputs(model, validation, "validation set");
+            InputRowChecks.Check(model, validation.Inputs, validation.Lengths, "validation set", nameof(validation));
             if (!validation.TargetShape.SequenceEqual(train.TargetShape) || validation.TargetType != train.TargetType)
                 throw new ArgumentException(
                     $"validation targets have shape per sample [{string.Join(", ", validation.TargetShape)}] ({validation.TargetType}) but training targets [{string.Join(", ", train.TargetShape)}] ({train.TargetType}); they must match.",
