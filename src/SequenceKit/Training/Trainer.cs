@@ -36,9 +36,12 @@ public static class Trainer
     /// <returns>Per-epoch metrics, learning rates and times, and why training stopped.</returns>
     /// <exception cref="ArgumentException">The data does not fit the model, or an option is out of range.</exception>
     /// <exception cref="SequenceKitException">The loss, output layer and targets do not fit together, or a monitored metric does not exist.</exception>
+    /// <exception cref="InvalidOperationException">Another <c>Fit</c> call is already training <paramref name="model"/> (nothing is changed; that run goes on).</exception>
     public static History Fit(SequenceModel model, SequenceDataset train, SequenceDataset? validation, TrainerOptions options,
         CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        using var lease = model.BeginTraining();         // a second Fit on this model is refused here, before it touches anything
         var run = Prepare(model, train, validation, options);
         CheckOptimizer(options);
         var logger = SequenceKitLogging.Resolve(options.Logger, LogCategory);
