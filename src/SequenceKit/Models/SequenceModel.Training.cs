@@ -21,9 +21,6 @@ public sealed partial class SequenceModel
         return new TrainingLease(this);
     }
 
-    /// <summary>Whether a <c>Trainer.Fit</c> call is training the model now.</summary>
-    internal bool IsTraining => Volatile.Read(ref fitting) != 0;
-
     private string Describe() => string.Create(CultureInfo.InvariantCulture,
         $"{string.Join(" → ", layers.Select(l => l.TypeName))}, {ParameterCount:N0} parameters, on {Device}");
 

@@ -34,7 +34,8 @@ public static class Trainer
     /// <param name="options">Loss, optimizer, epochs and the rest.</param>
     /// <param name="cancellationToken">Stops training at the next batch boundary; the history so far is returned.</param>
     /// <returns>Per-epoch metrics, learning rates and times, and why training stopped.</returns>
-    /// <exception cref="ArgumentException">The data does not fit the model, or an option is out of range.</exception>
+    /// <exception cref="ArgumentException">The data does not fit the model, a row of it holds NaN/±Inf, a token outside the vocabulary or a bad length (the message names the row), or an option is out of range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option, or a hyperparameter of the optimizer, is out of range (the message names the property, the value and the range).</exception>
     /// <exception cref="SequenceKitException">The loss, output layer and targets do not fit together, or a monitored metric does not exist.</exception>
     /// <exception cref="InvalidOperationException">Another <c>Fit</c> call is already training <paramref name="model"/> (nothing is changed; that run goes on).</exception>
     public static History Fit(SequenceModel model, SequenceDataset train, SequenceDataset? validation, TrainerOptions options,
@@ -155,6 +156,7 @@ public static class Trainer
     /// <param name="data">The data.</param>
     /// <param name="options">The loss, metrics and batch size to use.</param>
     /// <returns>"loss" and each metric by name (no "val_" prefix); a missing name throws a message listing those there are.</returns>
+    /// <exception cref="ArgumentException">The data does not fit the model, or a row holds NaN/±Inf, a token outside the vocabulary or a bad length (the message names the row).</exception>
     /// <exception cref="SequenceKitException">The loss, output layer and targets do not fit together.</exception>
     public static MetricValues Evaluate(SequenceModel model, SequenceDataset data, TrainerOptions options)
     {
@@ -172,6 +174,7 @@ public static class Trainer
     /// <param name="batchSize">Samples per forward pass; positive. Default 256.</param>
     /// <returns>The outputs of all samples, on the CPU. For arrays in and arrays out, see <see cref="SequenceModel.Predict"/>.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The batch size is not positive.</exception>
+    /// <exception cref="ArgumentException">The inputs do not fit the model, or a row holds NaN/±Inf, a token outside the vocabulary or a bad length (the message names the row in <paramref name="inputs"/>).</exception>
     public static Tensor Predict(SequenceModel model, Tensor inputs, Tensor? lengths = null, int batchSize = 256)
     {
         ArgumentNullException.ThrowIfNull(model);
