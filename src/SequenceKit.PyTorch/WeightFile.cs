@@ -1,4 +1,3 @@
-using System.Collections;
 using SequenceKit.IO;
 using SequenceKit.Models;
 using TorchSharp.PyBridge;
@@ -41,9 +40,25 @@ internal static class WeightFile
         try
         {
             using var stream = File.OpenRead(path);
-            loaded = format == Format.Safetensors
-                ? Safetensors.LoadStateDict(stream, leaveOpen: false)
-                : Tensors(path, PyTorchUnpickler.UnpickleStateDict(stream, leaveOpen: false, skipTensorRead: false));
+            if (format == Format.Safetensors)
+            {
+                loaded = Safetensors.LoadStateDict(stream, leaveOpen: false);
+            }
+            else
+            {
+                // Names and shapes are checked before any tensor data is read; views of a shared storage load as torch loads them.
+                var views = PyTorchStateDict.Describe(path, stream);
+                try
+                {
+                    CheckShapes(model, path, views.ToDictionary(v => v.Key, v => v.Value.Shape));
+                }
+                catch
+                {
+                    PyTorchStateDict.Discard(views);
+                    throw;
+                }
+                loaded = PyTorchStateDict.Materialize(path, views);
+            }
         }
         catch (Exception e) when (e is not ModelFileException and not OutOfMemoryException)
         {
@@ -52,10 +67,7 @@ internal static class WeightFile
 
         try
         {
-            if (ParameterShapes.Mismatch(model, loaded.ToDictionary(p => p.Key, p => p.Value.shape), "file") is { } problem)
-                throw new ModelFileException(path, problem.StartsWith("its parameter names", StringComparison.Ordinal)
-                    ? problem + " SequenceKit names parameters '{layer index}.{PyTorch name}' (e.g. '1.weight_ih_l0'); name the PyTorch submodules \"0\", \"1\", … in the same order."
-                    : problem);
+            CheckShapes(model, path, loaded.ToDictionary(p => p.Key, p => p.Value.shape));
             var expected = model.state_dict();
             foreach (var (name, tensor) in expected)
             {
@@ -74,16 +86,12 @@ internal static class WeightFile
         }
     }
 
-    private static Dictionary<string, Tensor> Tensors(string path, Hashtable table)
+    private static void CheckShapes(SequenceModel model, string path, IReadOnlyDictionary<string, long[]> shapes)
     {
-        var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        foreach (DictionaryEntry entry in table)
-        {
-            if (entry.Key is not string name || entry.Value is not Tensor tensor)
-                throw new ModelFileException(path, $"it holds an entry '{entry.Key}' of type {entry.Value?.GetType().Name ?? "null"}; a state_dict holds only named tensors.");
-            result[name] = tensor;
-        }
-        return result;
+        if (ParameterShapes.Mismatch(model, shapes, "file") is { } problem)
+            throw new ModelFileException(path, problem.StartsWith("its parameter names", StringComparison.Ordinal)
+                ? problem + " SequenceKit names parameters '{layer index}.{PyTorch name}' (e.g. '1.weight_ih_l0'); name the PyTorch submodules \"0\", \"1\", … in the same order."
+                : problem);
     }
 
     private static Format FormatOf(string path)

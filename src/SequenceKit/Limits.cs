@@ -12,10 +12,7 @@ public static class SequenceKitLimits
     /// <summary>Most layers in one <see cref="Models.SequenceModel"/> (and in one model file's architecture): 1,024.</summary>
     public const int MaxLayers = 1_024;
 
-    /// <summary>
-    /// Most units of one layer: a recurrent layer's hidden size, a dense layer's outputs, an embedding's dimension, an
-    /// input's features, a scaler's features: 1,048,576 (2^20).
-    /// </summary>
+    /// <summary>Most features of a scaler (in code and in a scaler file): 1,048,576 (2^20).</summary>
     public const long MaxUnits = 1L << 20;
 
     /// <summary>Most stacked layers inside one recurrent layer (<c>RecurrentOptions.Layers</c>): 64.</summary>
@@ -23,9 +20,11 @@ public static class SequenceKitLimits
 
     /// <summary>
     /// Most elements in one parameter tensor, e.g. an embedding's rows × dimension or a recurrent layer's
-    /// 4·units × inputs: 2^30 (4 GiB as 32-bit floats).
+    /// 4·units × inputs: 2^31 (8 GiB as 32-bit floats). Layer constructors check it (and the input-dependent weights
+    /// when the model is built), and so does every loader. A model file holds at most <see cref="MaxPartBytes"/> of
+    /// weights, so a model near this cap can be trained but must be saved in pieces (e.g. PyTorch's format).
     /// </summary>
-    public const long MaxTensorElements = 1L << 30;
+    public const long MaxTensorElements = 1L << 31;
 
     /// <summary>Most tokens in a vocabulary (and rows of an embedding built from one): 16,777,216 (2^24).</summary>
     public const int MaxVocabularySize = 1 << 24;

@@ -16,10 +16,11 @@ public sealed class Dense : ISequenceLayer
     /// <summary>Creates a dense layer.</summary>
     /// <param name="units">The number of outputs; positive.</param>
     /// <param name="activation">The activation on the outputs. Default <see cref="Activation.None"/> (logits).</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="units"/> ≤ 0 or an undefined activation.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="units"/> ≤ 0 or over 2^31, or an undefined activation. (Building it also refuses a weight over 2^31 elements.)</exception>
     public Dense(long units, Activation activation = Activation.None)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(units);
+        LayerLimits.CheckSize(nameof(Dense), nameof(units), units);
         if (!Enum.IsDefined(activation))
             throw new ArgumentOutOfRangeException(nameof(activation), activation, $"activation must be one of {string.Join(", ", Enum.GetNames<Activation>())}; got {activation}.");
         Units = units;
@@ -48,6 +49,7 @@ public sealed class Dense : ISequenceLayer
         LayerState.EnsureNotBuilt(linear, TypeName);
         if (input.Kind == ShapeKind.Tokens)
             throw context.Incompatible(input, "float features", "Put an Embedding before it to turn token indices into vectors.");
+        LayerLimits.CheckParameter(nameof(Dense), "units", Units, "weight (units × input features)", Units, input.Features);
         linear = nn.Linear(input.Features, Units);
         return input with { Features = Units };
     }

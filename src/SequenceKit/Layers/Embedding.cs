@@ -17,11 +17,13 @@ public sealed class Embedding : ISequenceLayer
     /// <param name="vocabularySize">The number of token indices, so valid tokens are 0 .. vocabularySize − 1; positive.</param>
     /// <param name="dimension">The length of each token's vector; positive.</param>
     /// <param name="options">Padding behaviour; null for the defaults.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="vocabularySize"/> or <paramref name="dimension"/> ≤ 0.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="vocabularySize"/> or <paramref name="dimension"/> ≤ 0, or the weight (vocabularySize × dimension) would exceed 2^31 elements (8 GiB).</exception>
     public Embedding(long vocabularySize, long dimension, EmbeddingOptions? options = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(vocabularySize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimension);
+        LayerLimits.CheckParameter(nameof(Embedding), vocabularySize >= dimension ? nameof(vocabularySize) : nameof(dimension),
+            Math.Max(vocabularySize, dimension), "weight (vocabularySize × dimension)", vocabularySize, dimension);
         VocabularySize = vocabularySize;
         Dimension = dimension;
         Options = options ?? new EmbeddingOptions();

@@ -17,7 +17,7 @@ public sealed class Gru : RecurrentLayer
     /// <summary>Creates a GRU layer.</summary>
     /// <param name="units">Hidden size per direction; positive.</param>
     /// <param name="options">Stacking, direction, dropout and output; null for the defaults.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="units"/> ≤ 0 or an option out of range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="units"/> ≤ 0, a weight matrix over 2^31 elements (8 GiB), more than 64 stacked layers, or another option out of range.</exception>
     public Gru(long units, RecurrentOptions? options = null) : base(units, options ?? new RecurrentOptions()) { }
 
     /// <inheritdoc />
@@ -25,6 +25,8 @@ public sealed class Gru : RecurrentLayer
 
     internal static Gru FromConfig(JsonObject config) =>
         new(LayerJson.Required<long>(config, "units"), LayerJson.Required<RecurrentOptions>(config, "options"));
+
+    private protected override int Gates => 3;
 
     private protected override nn.Module CreateModule(long inputSize) =>
         gru = nn.GRU(inputSize, Units, numLayers: Options.Layers, batchFirst: true,

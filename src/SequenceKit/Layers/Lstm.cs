@@ -19,7 +19,7 @@ public sealed class Lstm : RecurrentLayer
     /// <summary>Creates an LSTM layer.</summary>
     /// <param name="units">Hidden size per direction; positive.</param>
     /// <param name="options">Stacking, direction, dropout and output; null for the defaults.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="units"/> ≤ 0 or an option out of range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="units"/> ≤ 0, a weight matrix over 2^31 elements (8 GiB), more than 64 stacked layers, or another option out of range.</exception>
     public Lstm(long units, RecurrentOptions? options = null) : base(units, options ?? new RecurrentOptions()) { }
 
     /// <inheritdoc />
@@ -27,6 +27,8 @@ public sealed class Lstm : RecurrentLayer
 
     internal static Lstm FromConfig(JsonObject config) =>
         new(LayerJson.Required<long>(config, "units"), LayerJson.Required<RecurrentOptions>(config, "options"));
+
+    private protected override int Gates => 4;
 
     private protected override nn.Module CreateModule(long inputSize) =>
         lstm = nn.LSTM(inputSize, Units, numLayers: Options.Layers, batchFirst: true,

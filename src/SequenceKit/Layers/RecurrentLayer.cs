@@ -18,6 +18,8 @@ public abstract class RecurrentLayer : ISequenceLayer
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(units);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        LayerLimits.CheckSize(GetType().Name, nameof(units), units);
+        LayerLimits.CheckParameter(GetType().Name, nameof(units), units, "weight_hh (gates·units × units)", Gates * units, units);
         Units = units;
         Options = options;
     }
@@ -54,6 +56,9 @@ public abstract class RecurrentLayer : ISequenceLayer
                 throw context.Incompatible(input, "a sequence (batch, time, features); the input has no time axis left",
                     "Set ReturnSequences = true on the recurrent layer before it.");
         }
+        // weight_ih of the first layer takes the input; of a stacked layer, the previous layer's directions·units.
+        var widestInput = Math.Max(input.Features, Options.Layers > 1 ? (Options.Bidirectional ? 2 : 1) * Units : 0);
+        LayerLimits.CheckParameter(TypeName, "units", Units, "weight_ih (gates·units × input features)", Gates * Units, widestInput);
         module = CreateModule(input.Features);
         return Options.ReturnSequences ? LayerShape.Sequence(OutputFeatures) : LayerShape.Vector(OutputFeatures);
     }
@@ -100,6 +105,9 @@ public abstract class RecurrentLayer : ISequenceLayer
         ["units"] = Units,
         ["options"] = LayerJson.ToNode(Options),
     };
+
+    /// <summary>Gate blocks in each weight matrix: 4 for an LSTM, 3 for a GRU, 1 for a simple RNN (a constant).</summary>
+    private protected abstract int Gates { get; }
 
     private protected abstract nn.Module CreateModule(long inputSize);
 

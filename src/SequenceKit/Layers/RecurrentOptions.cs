@@ -3,7 +3,7 @@ namespace SequenceKit.Layers;
 /// <summary>Options shared by <see cref="SimpleRnn"/>, <see cref="Lstm"/> and <see cref="Gru"/>. Each default is written here once.</summary>
 public record RecurrentOptions
 {
-    /// <summary>How many recurrent layers are stacked, each feeding its sequence to the next. At least 1. Default 1.</summary>
+    /// <summary>How many recurrent layers are stacked, each feeding its sequence to the next. From 1 to 64. Default 1.</summary>
     public int Layers { get; init; } = 1;
 
     /// <summary>
@@ -30,6 +30,7 @@ public record RecurrentOptions
     {
         if (Layers < 1)
             throw new ArgumentOutOfRangeException(nameof(Layers), Layers, $"{nameof(RecurrentOptions)}.{nameof(Layers)} must be at least 1; got {Layers}.");
+        LayerLimits.CheckRecurrentLayers(Layers);
         if (!(Dropout >= 0 && Dropout < 1))
             throw new ArgumentOutOfRangeException(nameof(Dropout), Dropout, $"{nameof(RecurrentOptions)}.{nameof(Dropout)} must be in [0, 1); got {Dropout}.");
         if (Dropout > 0 && Layers == 1)

@@ -17,7 +17,7 @@ public sealed class SimpleRnn : RecurrentLayer
     /// <summary>Creates a simple recurrent layer.</summary>
     /// <param name="units">Hidden size per direction; positive.</param>
     /// <param name="options">Non-linearity, stacking, direction, dropout and output; null for the defaults.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="units"/> ≤ 0 or an option out of range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="units"/> ≤ 0, a weight matrix over 2^31 elements (8 GiB), more than 64 stacked layers, or another option out of range.</exception>
     public SimpleRnn(long units, SimpleRnnOptions? options = null) : base(units, options ?? new SimpleRnnOptions()) { }
 
     /// <summary>The layer's options, its non-linearity included.</summary>
@@ -28,6 +28,8 @@ public sealed class SimpleRnn : RecurrentLayer
 
     internal static SimpleRnn FromConfig(JsonObject config) =>
         new(LayerJson.Required<long>(config, "units"), LayerJson.Required<SimpleRnnOptions>(config, "options"));
+
+    private protected override int Gates => 1;
 
     private protected override nn.Module CreateModule(long inputSize) =>
         rnn = nn.RNN(inputSize, Units, numLayers: Options.Layers,

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 using Microsoft.Extensions.Logging;
 
@@ -20,7 +21,7 @@ public static class PadSequences
     /// <param name="options">Length, sides and pad value; null for the defaults (post-padding to the longest, pad 0).</param>
     /// <returns>The padded batch, its lengths and any warnings.</returns>
     /// <exception cref="ArgumentException">No sequences, a null sequence, or a pad value that is not an integer.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><see cref="PaddingOptions.MaxLength"/> is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="PaddingOptions.MaxLength"/> is not positive, or the pad value is outside the int64 range (e.g. 1e19).</exception>
     public static PaddedBatch<long[,]> Tokens<T>(IEnumerable<IEnumerable<T>> sequences, PaddingOptions? options = null)
         where T : struct, IBinaryInteger<T>
     {
@@ -33,6 +34,10 @@ public static class PadSequences
         options ??= new PaddingOptions();
         if (options.PadValue != Math.Floor(options.PadValue) || double.IsInfinity(options.PadValue))
             throw new ArgumentException($"PaddingOptions.PadValue must be an integer for token sequences; got {options.PadValue}.", nameof(options));
+        // The int64 range is [-2^63, 2^63); a double beyond it would saturate to long.MinValue/MaxValue instead of padding with itself.
+        if (!(options.PadValue >= -9.223372036854775808e18 && options.PadValue < 9.223372036854775808e18))
+            throw new ArgumentOutOfRangeException(nameof(options), options.PadValue, string.Create(CultureInfo.InvariantCulture,
+                $"PaddingOptions.PadValue {options.PadValue:R} does not fit the int64 tokens of the padded batch (range −2^63 to 2^63 − 1); use a token index, normally 0."));
         var pad = (long)options.PadValue;
         var (length, warnings) = Plan(sequences, s => s.Length, options);
         var values = new long[sequences.Count, length];
@@ -60,7 +65,7 @@ public static class PadSequences
     /// <param name="options">Length, sides and pad value; null for the defaults.</param>
     /// <returns>The padded batch, its lengths and any warnings.</returns>
     /// <exception cref="ArgumentException">No sequences or a null sequence.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><see cref="PaddingOptions.MaxLength"/> is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="PaddingOptions.MaxLength"/> is not positive, or a finite pad value overflows float32 (e.g. 1e39).</exception>
     public static PaddedBatch<float[,,]> Series(IReadOnlyList<float[]> sequences, PaddingOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(sequences);
@@ -80,7 +85,7 @@ public static class PadSequences
     /// <param name="options">Length, sides and pad value; null for the defaults.</param>
     /// <returns>The padded batch, its lengths and any warnings.</returns>
     /// <exception cref="ArgumentException">No sequences, a null sequence, or differing feature counts.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><see cref="PaddingOptions.MaxLength"/> is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="PaddingOptions.MaxLength"/> is not positive, or a finite pad value overflows float32 (e.g. 1e39).</exception>
     public static PaddedBatch<float[,,]> Series(IReadOnlyList<float[,]> sequences, PaddingOptions? options = null)
     {
         options ??= new PaddingOptions();
@@ -92,6 +97,9 @@ public static class PadSequences
         var values = new float[sequences.Count, length, features];
         var lengths = new long[sequences.Count];
         var pad = (float)options.PadValue;
+        if (double.IsFinite(options.PadValue) && !float.IsFinite(pad))
+            throw new ArgumentOutOfRangeException(nameof(options), options.PadValue, string.Create(CultureInfo.InvariantCulture,
+                $"PaddingOptions.PadValue {options.PadValue:R} does not fit the float32 values of the padded batch (largest magnitude {float.MaxValue:R}); it would pad with infinity. Use 0 or another value in range."));
         for (var i = 0; i < sequences.Count; i++)
         {
             var (from, count, at) = Place(sequences[i].GetLength(0), length, options);

@@ -18,7 +18,10 @@ public sealed record PaddingOptions
     /// <summary>Which end is cut from sequences longer than <see cref="MaxLength"/>. Default <see cref="PaddingSide.Pre"/> (keep the most recent steps, as Keras).</summary>
     public PaddingSide Truncating { get; init; } = PaddingSide.Pre;
 
-    /// <summary>The value padded positions hold. Default 0, the index an <c>Embedding</c> with <c>MaskZero</c> treats as padding.</summary>
+    /// <summary>
+    /// The value padded positions hold; it must fit the output: an integer in the int64 range for tokens, a value that
+    /// does not overflow float32 for series. Default 0, the index an <c>Embedding</c> with <c>MaskZero</c> treats as padding.
+    /// </summary>
     public double PadValue { get; init; }
 
     /// <summary>

@@ -24,7 +24,7 @@ public sealed class History
     /// <exception cref="KeyNotFoundException">No such metric.</exception>
     public IReadOnlyList<double> this[string name] => epochs.Select(e => e[name]).ToArray();
 
-    /// <summary>What happened besides the epochs, in order: <see cref="SkippedStep"/>, <see cref="WeightsRolledBack"/>, <see cref="LearningRateCut"/>.</summary>
+    /// <summary>What happened besides the epochs, in order: <see cref="SkippedStep"/>, <see cref="WeightsRolledBack"/>, <see cref="ParametersRolledBack"/>, <see cref="LearningRateCut"/>.</summary>
     public IReadOnlyList<TrainingEvent> Events => events;
 
     internal void Add(EpochRecord record) => epochs.Add(record);

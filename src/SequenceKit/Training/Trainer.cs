@@ -34,15 +34,21 @@ public static class Trainer
     /// <param name="options">Loss, optimizer, epochs and the rest.</param>
     /// <param name="cancellationToken">Stops training at the next batch boundary; the history so far is returned.</param>
     /// <returns>Per-epoch metrics, learning rates and times, and why training stopped.</returns>
-    /// <exception cref="ArgumentException">The data does not fit the model, or an option is out of range.</exception>
+    /// <exception cref="ArgumentException">The data does not fit the model, a row of it holds NaN/±Inf, a token outside the vocabulary or a bad length (the message names the row), or an option is out of range.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option, or a hyperparameter of the optimizer, is out of range (the message names the property, the value and the range).</exception>
     /// <exception cref="SequenceKitException">The loss, output layer and targets do not fit together, or a monitored metric does not exist.</exception>
+    /// <exception cref="InvalidOperationException">Another <c>Fit</c> call is already training <paramref name="model"/> (nothing is changed; that run goes on).</exception>
     public static History Fit(SequenceModel model, SequenceDataset train, SequenceDataset? validation, TrainerOptions options,
         CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        using var lease = model.BeginTraining();         // a second Fit on this model is refused here, before it touches anything
         var run = Prepare(model, train, validation, options);
+        CheckOptimizer(options);
         var logger = SequenceKitLogging.Resolve(options.Logger, LogCategory);
         using var classWeights = run.Setup.ClassWeights;
-        using var optimizer = options.Optimizer.Create(model.parameters());
+        using var optimizer = options.Optimizer.Create(model.parameters());    // checks the hyperparameters before TorchSharp sees them
+        using var guard = new ParameterGuard(model);
         var history = new History();
         var baseRate = options.Optimizer.LearningRate;
         var firstEpoch = 0;
@@ -72,6 +78,7 @@ public static class Trainer
             Reseed(options.Seed, epoch, model.Device);
             context.Epoch = epoch;
             model.train();
+            guard.BeginEpoch();
             foreach (var callback in options.Callbacks) callback.OnEpochBegin(context);
 
             var batches = train.BatchOrder(new BatchOptions { BatchSize = options.BatchSize, Shuffle = options.Shuffle, Seed = EpochSeed(options.Seed, epoch) });
@@ -97,7 +104,12 @@ public static class Trainer
                 foreach (var callback in options.Callbacks) callback.OnBatchBegin(context);
 
                 var isStep = (b + 1) % options.AccumulationSteps == 0 || b == batches.Count - 1;
-                var loss = TrainStep(model, train, batches[b], optimizer, options, run, isStep);
+                var (loss, applied) = TrainStep(model, train, batches[b], optimizer, options, run, isStep);
+                if (applied && !guard.AllFinite())
+                {
+                    ParametersNotFinite(context, guard, epoch, b);
+                    break;
+                }
                 if (double.IsFinite(loss))
                 {
                     lossSum += loss * batches[b].Length;                 // the epoch's loss: over the steps applied
@@ -150,6 +162,7 @@ public static class Trainer
     /// <param name="data">The data.</param>
     /// <param name="options">The loss, metrics and batch size to use.</param>
     /// <returns>"loss" and each metric by name (no "val_" prefix); a missing name throws a message listing those there are.</returns>
+    /// <exception cref="ArgumentException">The data does not fit the model, or a row holds NaN/±Inf, a token outside the vocabulary or a bad length (the message names the row).</exception>
     /// <exception cref="SequenceKitException">The loss, output layer and targets do not fit together.</exception>
     public static MetricValues Evaluate(SequenceModel model, SequenceDataset data, TrainerOptions options)
     {
@@ -167,6 +180,7 @@ public static class Trainer
     /// <param name="batchSize">Samples per forward pass; positive. Default 256.</param>
     /// <returns>The outputs of all samples, on the CPU. For arrays in and arrays out, see <see cref="SequenceModel.Predict"/>.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The batch size is not positive.</exception>
+    /// <exception cref="ArgumentException">The inputs do not fit the model, or a row holds NaN/±Inf, a token outside the vocabulary or a bad length (the message names the row in <paramref name="inputs"/>).</exception>
     public static Tensor Predict(SequenceModel model, Tensor inputs, Tensor? lengths = null, int batchSize = 256)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -182,6 +196,7 @@ public static class Trainer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
+        InputRowChecks.Check(model, data.Inputs, data.Lengths, "data set", nameof(data));
         var matrix = new ConfusionMatrix();
         matrix.Reset(new MetricSetup(OutputActivation(model), model.OutputShape.Features));
         ForEachEvaluationBatch(model, data, batchSize, (output, _, batch, mask) => matrix.Update(output, batch.Targets, mask));
@@ -208,13 +223,15 @@ public static class Trainer
 
     /// <summary>The checks of <see cref="Fit"/> without what only training uses (callbacks, schedulers, resuming).</summary>
     private static Run PrepareForEvaluation(SequenceModel model, SequenceDataset data, TrainerOptions options) =>
-        Prepare(model, data, null, options with { Callbacks = [], MetricScheduler = null, ResumeFrom = null, ResumeFromIfPresent = null });
+        Prepare(model, data, null, options with { Callbacks = [], MetricScheduler = null, ResumeFrom = null, ResumeFromIfPresent = null }, "data set", "data");
 
     // Metrics: the options' metrics, then an original-units twin of each error metric when the model carries a target scaler.
     private sealed record Run(LossSetup Setup, MetricSetup MetricSetup, IReadOnlyList<string> Names, IReadOnlyDictionary<string, MetricMode> Modes, ILoss Loss,
         IReadOnlyList<IMetric> Metrics);
 
-    private static double TrainStep(SequenceModel model, SequenceDataset train, long[] rows, OptimizerHelper optimizer,
+    /// <summary>One batch: forward, backward and, when <paramref name="isStep"/>, the optimizer step.</summary>
+    /// <returns>The batch loss, and whether an optimizer step was applied.</returns>
+    private static (double Loss, bool Applied) TrainStep(SequenceModel model, SequenceDataset train, long[] rows, OptimizerHelper optimizer,
         TrainerOptions options, Run run, bool isStep)
     {
         using var scope = NewDisposeScope();
@@ -225,7 +242,7 @@ public static class Trainer
         {
             // A non-finite loss is never applied: weights and optimizer state stay as they were (callbacks decide what next).
             optimizer.zero_grad();
-            return value;
+            return (value, false);
         }
         (options.AccumulationSteps == 1 ? loss : loss / options.AccumulationSteps).backward();
         if (isStep)
@@ -237,7 +254,17 @@ public static class Trainer
         }
         using (no_grad())
             foreach (var metric in run.Metrics) metric.Update(output.detach(), batch.Targets, mask);
-        return value;
+        return (value, isStep);
+    }
+
+    /// <summary>A step left parameters non-finite: roll back to the start of the epoch, record it, and stop.</summary>
+    private static void ParametersNotFinite(TrainingContext context, ParameterGuard guard, int epoch, int batch)
+    {
+        var names = guard.NonFinite();
+        guard.RollBack();
+        context.History.AddEvent(new ParametersRolledBack(epoch, batch, names));
+        context.RequestStop(StopReason.NonFiniteParameters, string.Create(CultureInfo.InvariantCulture,
+            $"The optimizer step of epoch {epoch + 1}, batch {batch + 1} left {string.Join(", ", names)} NaN or infinite; weights restored to the start of epoch {epoch + 1}. Check the optimizer's hyperparameters (a tiny Epsilon, a large LearningRate), clip gradients (TrainerOptions.ClipGradientNorm) or check the inputs for extreme values."));
     }
 
     /// <summary>
@@ -307,7 +334,8 @@ public static class Trainer
         return steps.lt(lengths.to(output.device).unsqueeze(1));                       // (B, T)
     }
 
-    private static Run Prepare(SequenceModel model, SequenceDataset train, SequenceDataset? validation, TrainerOptions options)
+    private static Run Prepare(SequenceModel model, SequenceDataset train, SequenceDataset? validation, TrainerOptions options,
+        string trainName = "training set", string trainParameter = "train")
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
@@ -315,9 +343,12 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(options.Loss, nameof(options));
         CheckOptions(options);
         CheckInputs(model, train, "training set");
+        // Every row's values before the first step: a bad value is reported at its dataset row, and no step is applied.
+        InputRowChecks.Check(model, train.Inputs, train.Lengths, trainName, trainParameter);
         if (validation is not null)
         {
             CheckInputs(model, validation, "validation set");
+            InputRowChecks.Check(model, validation.Inputs, validation.Lengths, "validation set", nameof(validation));
             if (!validation.TargetShape.SequenceEqual(train.TargetShape) || validation.TargetType != train.TargetType)
                 throw new ArgumentException(
                     $"validation targets have shape per sample [{string.Join(", ", validation.TargetShape)}] ({validation.TargetType}) but training targets [{string.Join(", ", train.TargetShape)}] ({train.TargetType}); they must match.",
@@ -373,14 +404,26 @@ public static class Trainer
         if (options.Epochs <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.Epochs, $"TrainerOptions.Epochs must be positive; got {options.Epochs}.");
         if (options.BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.BatchSize, $"TrainerOptions.BatchSize must be positive; got {options.BatchSize}.");
         if (options.AccumulationSteps <= 0) throw new ArgumentOutOfRangeException(nameof(options), options.AccumulationSteps, $"TrainerOptions.AccumulationSteps must be positive; got {options.AccumulationSteps}.");
-        if (options.ClipGradientNorm is { } norm && !(norm > 0)) throw new ArgumentOutOfRangeException(nameof(options), norm, $"TrainerOptions.ClipGradientNorm must be positive; got {norm}.");
-        if (options.ClipGradientValue is { } value && !(value > 0)) throw new ArgumentOutOfRangeException(nameof(options), value, $"TrainerOptions.ClipGradientValue must be positive; got {value}.");
+        if (options.ClipGradientNorm is { } norm && !(norm > 0 && double.IsFinite(norm)))
+            throw new ArgumentOutOfRangeException(nameof(options), norm, $"TrainerOptions.ClipGradientNorm must be positive and finite (null for no clipping); got {norm}.");
+        if (options.ClipGradientValue is { } value && !(value > 0 && double.IsFinite(value)))
+            throw new ArgumentOutOfRangeException(nameof(options), value, $"TrainerOptions.ClipGradientValue must be positive and finite (null for no clipping); got {value}.");
         if (options.MemoryTrimInterval < 0) throw new ArgumentOutOfRangeException(nameof(options), options.MemoryTrimInterval, $"TrainerOptions.MemoryTrimInterval must be ≥ 0; got {options.MemoryTrimInterval}.");
         if (options.Callbacks.Any(c => c is null)) throw new ArgumentException("TrainerOptions.Callbacks holds null.", nameof(options));
         if (options.ResumeFrom is not null && options.ResumeFromIfPresent is not null)
             throw new ArgumentException(
                 $"TrainerOptions.ResumeFrom ('{options.ResumeFrom}') and ResumeFromIfPresent ('{options.ResumeFromIfPresent}') are both set; " +
                 "set one: ResumeFrom when the checkpoint must exist, ResumeFromIfPresent to start fresh when it does not.", nameof(options));
+    }
+
+    /// <summary>The checks every optimizer gets (the built-ins check their other hyperparameters in Create).</summary>
+    private static void CheckOptimizer(TrainerOptions options)
+    {
+        if (options.Optimizer is null) throw new ArgumentNullException(nameof(options), "TrainerOptions.Optimizer is null.");
+        var rate = options.Optimizer.LearningRate;
+        if (!(rate > 0 && double.IsFinite(rate)))
+            throw new ArgumentOutOfRangeException(nameof(Optimizers.IOptimizerFactory.LearningRate), rate,
+                string.Create(CultureInfo.InvariantCulture, $"{options.Optimizer.GetType().Name}.LearningRate must be positive and finite; got {rate}."));
     }
 
     private static void CheckInputs(SequenceModel model, SequenceDataset data, string what)

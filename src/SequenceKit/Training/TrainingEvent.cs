@@ -43,6 +43,20 @@ public sealed record WeightsRolledBack(int Epoch, int Batch, double Loss, int Ro
         F($"epoch {Epoch + 1}, batch {Batch + 1}: loss {Loss}; weights rolled back to the start of epoch {Epoch + 1} (roll-back {Rollback} of {MaxRollbacks})");
 }
 
+/// <summary>
+/// An optimizer step that left parameters NaN or infinite: the trainer put the weights back to the start of the epoch
+/// and stopped with <see cref="StopReason.NonFiniteParameters"/>.
+/// </summary>
+/// <param name="Epoch">The epoch, from 0, whose starting weights were restored.</param>
+/// <param name="Batch">The batch, from 0, whose step was rolled back.</param>
+/// <param name="Parameters">The parameters that held NaN or infinite values after the step, e.g. "1.weight_ih_l0".</param>
+public sealed record ParametersRolledBack(int Epoch, int Batch, IReadOnlyList<string> Parameters) : TrainingEvent(Epoch)
+{
+    /// <inheritdoc />
+    protected override string Describe() =>
+        F($"epoch {Epoch + 1}, batch {Batch + 1}: the optimizer step left {string.Join(", ", Parameters)} NaN or infinite; weights rolled back to the start of epoch {Epoch + 1} and training stopped");
+}
+
 /// <summary>The base learning rate multiplied by a factor, by a callback or a metric scheduler.</summary>
 /// <param name="Epoch">The epoch, from 0.</param>
 /// <param name="Factor">The factor, in (0, 1].</param>

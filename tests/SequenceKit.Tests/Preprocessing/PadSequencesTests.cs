@@ -91,4 +91,31 @@ public class PadSequencesTests
         var series = PadSequences.Series(new[] { Array.Empty<float>() });
         Assert.That(series.Values.GetLength(1), Is.EqualTo(0));
     }
+
+    [TestCase(1e19)]
+    [TestCase(-1e19)]
+    [TestCase(9.223372036854775807e18)]                        // rounds to 2^63 as a double: one past long.MaxValue
+    public void A_token_pad_value_outside_int64_is_refused_instead_of_saturating(double padValue)
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => PadSequences.Tokens(Ragged, new PaddingOptions { PadValue = padValue }))!;
+        Assert.That(error.Message, Does.Contain("PaddingOptions.PadValue").And.Contain(padValue.ToString("R", System.Globalization.CultureInfo.InvariantCulture)).And.Contain("int64"));
+    }
+
+    [Test]
+    public void The_extreme_token_pad_values_that_fit_int64_pad_exactly()
+    {
+        var low = PadSequences.Tokens(Ragged, new PaddingOptions { PadValue = -9.223372036854775808e18 });     // exactly −2^63
+        Assert.That(low.Values[1, 1], Is.EqualTo(long.MinValue));
+        var high = PadSequences.Tokens(Ragged, new PaddingOptions { PadValue = 4.611686018427387904e18 });          // exactly 2^62
+        Assert.That(high.Values[1, 1], Is.EqualTo(1L << 62));
+    }
+
+    [Test]
+    public void A_series_pad_value_that_overflows_float32_is_refused_but_an_explicit_infinity_is_kept()
+    {
+        float[][] series = [[1f, 2f], [3f]];
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => PadSequences.Series(series, new PaddingOptions { PadValue = 1e39 }))!;
+        Assert.That(error.Message, Does.Contain("PaddingOptions.PadValue 1E+39").And.Contain("float32"));
+        Assert.That(PadSequences.Series(series, new PaddingOptions { PadValue = double.NegativeInfinity }).Values[1, 1, 0], Is.EqualTo(float.NegativeInfinity));
+    }
 }

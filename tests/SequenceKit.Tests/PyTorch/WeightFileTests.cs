@@ -2,6 +2,7 @@ using System.IO.Compression;
 using SequenceKit.Layers;
 using SequenceKit.Models;
 using SequenceKit.PyTorch;
+using SequenceKit.Tests.Reference;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 using static SequenceKit.Tests.TestData;
@@ -91,5 +92,31 @@ public class WeightFileTests : TemporaryFolderTest
         var error = Assert.Throws<ArgumentException>(() => model.SaveWeights(Path.Combine(Folder, "weights.bin")))!;
         Assert.That(error.Message, Does.Contain(".pth, .pt or .safetensors").And.Contain("'.bin'"));
         Assert.Throws<FileNotFoundException>(() => model.LoadWeights(Path.Combine(Folder, "missing.pth")));
+    }
+
+    [Test]
+    public void A_pytorch_file_whose_tensors_are_views_of_one_storage_loads_as_torch_loads_it()
+    {
+        // tests/reference/generate_shared_storage.py, PyTorch 1.13: base = arange(20) / 4 as (4, 5); '1.weight' = base[:, 1:3].t()
+        // (storage offset 1, strides (1, 5), not contiguous), '1.bias' = base[3, 3:5] (offset 18); one storage in the file.
+        // torch.load printed weight [[0.25, 1.5, 2.75, 4.0], [0.5, 1.75, 3.0, 4.25]] and bias [4.5, 4.75].
+        using var model = new SequenceModel(Seeded(1), Input.Vector(4), new Dense(2));
+        model.LoadWeights(ReferenceData.PathOf("shared_storage_views.pth"));
+        var state = model.state_dict();
+        Assert.That(state["1.weight"].data<float>().ToArray(), Is.EqualTo(new[] { 0.25f, 1.5f, 2.75f, 4.0f, 0.5f, 1.75f, 3.0f, 4.25f }));
+        Assert.That(state["1.bias"].data<float>().ToArray(), Is.EqualTo(new[] { 4.5f, 4.75f }));
+        using var x = tensor(new float[,] { { 1, 0, 0, 1 } });
+        Assert.That(model.forward(x).data<float>().ToArray(), Is.EqualTo(new[] { 0.25f + 4.0f + 4.5f, 0.5f + 4.25f + 4.75f }), "each view owns its values");
+    }
+
+    [Test]
+    public void A_view_past_the_end_of_its_storage_is_refused_and_the_model_is_unchanged()
+    {
+        // The same file with the bias's storage offset patched from 18 to 200 (the storage holds 20); torch.load refuses it too.
+        using var model = new SequenceModel(Seeded(1), Input.Vector(4), new Dense(2));
+        var before = model.parameters().Select(p => p.clone()).ToList();
+        var error = Assert.Throws<ModelFileException>(() => model.LoadWeights(ReferenceData.PathOf("shared_storage_views_out_of_range.pth")))!;
+        Assert.That(error.Message, Does.Contain("'1.bias' reaches element 202").And.Contain("holds only 20 elements"));
+        Assert.That(model.parameters().Zip(before).All(p => p.First.equal(p.Second).all().item<bool>()), Is.True, "nothing was loaded");
     }
 }

@@ -11,6 +11,7 @@ internal sealed class WeightSnapshot : IDisposable
 
     public WeightSnapshot(SequenceModel model)
     {
+        using var scope = NewDisposeScope();          // frees the detach() handles; the copies leave the scope
         using var _ = no_grad();
         foreach (var (_, tensor) in model.state_dict())
             pairs.Add((tensor, tensor.detach().clone().DetachFromDisposeScope()));

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace SequenceKit.Training.Schedulers;
 
 /// <summary>Multiplies the rate by <paramref name="gamma"/> every <paramref name="stepSize"/> epochs: base · gamma^⌊epoch / stepSize⌋.</summary>
@@ -6,10 +8,10 @@ namespace SequenceKit.Training.Schedulers;
 public sealed class StepLr(int stepSize, double gamma = 0.1) : IEpochScheduler
 {
     /// <summary>Epochs between decays.</summary>
-    public int StepSize { get; } = stepSize > 0 ? stepSize : throw new ArgumentOutOfRangeException(nameof(stepSize), stepSize, $"stepSize must be positive; got {stepSize}.");
+    public int StepSize { get; } = stepSize > 0 ? stepSize : throw ScheduleChecks.OutOfRange(nameof(StepLr), nameof(stepSize), stepSize, "positive");
 
     /// <summary>The decay factor.</summary>
-    public double Gamma { get; } = ScheduleChecks.Factor(gamma, nameof(gamma));
+    public double Gamma { get; } = ScheduleChecks.Factor(nameof(StepLr), gamma, nameof(gamma));
 
     /// <inheritdoc />
     public double LearningRate(double baseRate, SchedulePosition position) => baseRate * Math.Pow(Gamma, position.Epoch / StepSize);
@@ -20,7 +22,7 @@ public sealed class StepLr(int stepSize, double gamma = 0.1) : IEpochScheduler
 public sealed class ExponentialLr(double gamma) : IEpochScheduler
 {
     /// <summary>The decay factor.</summary>
-    public double Gamma { get; } = ScheduleChecks.Factor(gamma, nameof(gamma));
+    public double Gamma { get; } = ScheduleChecks.Factor(nameof(ExponentialLr), gamma, nameof(gamma));
 
     /// <inheritdoc />
     public double LearningRate(double baseRate, SchedulePosition position) => baseRate * Math.Pow(Gamma, position.Epoch);
@@ -38,13 +40,13 @@ public sealed class ExponentialLr(double gamma) : IEpochScheduler
 public sealed class CosineAnnealing(int period, double minRate = 0, int periodMultiplier = 1) : IEpochScheduler
 {
     /// <summary>The first cycle's length in epochs.</summary>
-    public int Period { get; } = period > 0 ? period : throw new ArgumentOutOfRangeException(nameof(period), period, $"period must be positive; got {period}.");
+    public int Period { get; } = period > 0 ? period : throw ScheduleChecks.OutOfRange(nameof(CosineAnnealing), nameof(period), period, "positive");
 
     /// <summary>The rate at the end of each cycle.</summary>
-    public double MinRate { get; } = minRate >= 0 && double.IsFinite(minRate) ? minRate : throw new ArgumentOutOfRangeException(nameof(minRate), minRate, $"minRate must be ≥ 0; got {minRate}.");
+    public double MinRate { get; } = minRate >= 0 && double.IsFinite(minRate) ? minRate : throw ScheduleChecks.OutOfRange(nameof(CosineAnnealing), nameof(minRate), minRate, "finite and ≥ 0");
 
     /// <summary>Growth of the cycle length.</summary>
-    public int PeriodMultiplier { get; } = periodMultiplier >= 1 ? periodMultiplier : throw new ArgumentOutOfRangeException(nameof(periodMultiplier), periodMultiplier, $"periodMultiplier must be ≥ 1; got {periodMultiplier}.");
+    public int PeriodMultiplier { get; } = periodMultiplier >= 1 ? periodMultiplier : throw ScheduleChecks.OutOfRange(nameof(CosineAnnealing), nameof(periodMultiplier), periodMultiplier, "≥ 1");
 
     /// <inheritdoc />
     public double LearningRate(double baseRate, SchedulePosition position)
@@ -80,25 +82,26 @@ public sealed class OneCycle(double maxRate, double warmupFraction = 0.3, double
     bool cycleMomentum = true, double baseMomentum = 0.85, double maxMomentum = 0.95) : IEpochScheduler, IMomentumSchedule
 {
     /// <summary>The peak rate.</summary>
-    public double MaxRate { get; } = maxRate > 0 && double.IsFinite(maxRate) ? maxRate : throw new ArgumentOutOfRangeException(nameof(maxRate), maxRate, $"maxRate must be positive; got {maxRate}.");
+    public double MaxRate { get; } = maxRate > 0 && double.IsFinite(maxRate) ? maxRate : throw ScheduleChecks.OutOfRange(nameof(OneCycle), nameof(maxRate), maxRate, "positive and finite");
 
     /// <summary>The share of steps spent rising.</summary>
-    public double WarmupFraction { get; } = warmupFraction > 0 && warmupFraction < 1 ? warmupFraction : throw new ArgumentOutOfRangeException(nameof(warmupFraction), warmupFraction, $"warmupFraction must be in (0, 1); got {warmupFraction}.");
+    public double WarmupFraction { get; } = warmupFraction > 0 && warmupFraction < 1 ? warmupFraction : throw ScheduleChecks.OutOfRange(nameof(OneCycle), nameof(warmupFraction), warmupFraction, "in (0, 1)");
 
     /// <summary>Initial rate = MaxRate / DivFactor.</summary>
-    public double DivFactor { get; } = divFactor >= 1 ? divFactor : throw new ArgumentOutOfRangeException(nameof(divFactor), divFactor, $"divFactor must be ≥ 1; got {divFactor}.");
+    public double DivFactor { get; } = divFactor >= 1 && double.IsFinite(divFactor) ? divFactor : throw ScheduleChecks.OutOfRange(nameof(OneCycle), nameof(divFactor), divFactor, "finite and ≥ 1");
 
     /// <summary>Final rate = initial rate / FinalDivFactor.</summary>
-    public double FinalDivFactor { get; } = finalDivFactor >= 1 ? finalDivFactor : throw new ArgumentOutOfRangeException(nameof(finalDivFactor), finalDivFactor, $"finalDivFactor must be ≥ 1; got {finalDivFactor}.");
+    public double FinalDivFactor { get; } = finalDivFactor >= 1 && double.IsFinite(finalDivFactor) ? finalDivFactor : throw ScheduleChecks.OutOfRange(nameof(OneCycle), nameof(finalDivFactor), finalDivFactor, "finite and ≥ 1");
 
     /// <summary>Whether the momentum (or β1) is cycled inversely to the rate.</summary>
     public bool CycleMomentum { get; } = cycleMomentum;
 
     /// <summary>The momentum at the peak rate.</summary>
-    public double BaseMomentum { get; } = baseMomentum >= 0 && baseMomentum < 1 ? baseMomentum : throw new ArgumentOutOfRangeException(nameof(baseMomentum), baseMomentum, $"baseMomentum must be in [0, 1); got {baseMomentum}.");
+    public double BaseMomentum { get; } = baseMomentum >= 0 && baseMomentum < 1 ? baseMomentum : throw ScheduleChecks.OutOfRange(nameof(OneCycle), nameof(baseMomentum), baseMomentum, "in [0, 1)");
 
     /// <summary>The momentum at the start and the end.</summary>
-    public double MaxMomentum { get; } = maxMomentum >= baseMomentum && maxMomentum < 1 ? maxMomentum : throw new ArgumentOutOfRangeException(nameof(maxMomentum), maxMomentum, $"maxMomentum must be in [baseMomentum = {baseMomentum}, 1); got {maxMomentum}.");
+    public double MaxMomentum { get; } = maxMomentum >= baseMomentum && maxMomentum < 1 ? maxMomentum
+        : throw ScheduleChecks.OutOfRange(nameof(OneCycle), nameof(maxMomentum), maxMomentum, $"in [baseMomentum = {baseMomentum.ToString(CultureInfo.InvariantCulture)}, 1)");
 
     /// <inheritdoc />
     public double LearningRate(double baseRate, SchedulePosition position)
@@ -133,7 +136,7 @@ public sealed class OneCycle(double maxRate, double warmupFraction = 0.3, double
 public sealed class LinearWarmup(int warmupSteps, IEpochScheduler? then = null) : IEpochScheduler
 {
     /// <summary>Batches of warm-up.</summary>
-    public int WarmupSteps { get; } = warmupSteps > 0 ? warmupSteps : throw new ArgumentOutOfRangeException(nameof(warmupSteps), warmupSteps, $"warmupSteps must be positive; got {warmupSteps}.");
+    public int WarmupSteps { get; } = warmupSteps > 0 ? warmupSteps : throw ScheduleChecks.OutOfRange(nameof(LinearWarmup), nameof(warmupSteps), warmupSteps, "positive");
 
     /// <summary>The schedule after (and under) the warm-up, or null.</summary>
     public IEpochScheduler? Then { get; } = then;
@@ -146,8 +149,12 @@ public sealed class LinearWarmup(int warmupSteps, IEpochScheduler? then = null) 
     }
 }
 
+/// <summary>Checks of schedule arguments: each message names the schedule, the argument, the value seen and the range.</summary>
 internal static class ScheduleChecks
 {
-    public static double Factor(double value, string name) => value > 0 && value <= 1 ? value
-        : throw new ArgumentOutOfRangeException(name, value, $"{name} must be in (0, 1]; got {value}.");
+    public static double Factor(string owner, double value, string name) => value > 0 && value <= 1 ? value
+        : throw OutOfRange(owner, name, value, "in (0, 1]");
+
+    public static ArgumentOutOfRangeException OutOfRange(string owner, string name, double value, string rule) =>
+        new(name, value, string.Create(CultureInfo.InvariantCulture, $"{owner}: {name} must be {rule}; got {value}."));
 }

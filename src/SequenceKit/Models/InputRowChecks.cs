@@ -1,0 +1,104 @@
+using System.Globalization;
+using SequenceKit.Layers;
+using static TorchSharp.torch;
+
+namespace SequenceKit.Models;
+
+/// <summary>
+/// Checks a whole set of inputs (a dataset's, or those given to Predict) before the first batch, in a few vectorized
+/// reductions, so that a bad value is reported at its row in the data (and its step and feature) instead of at its
+/// position within a batch, and before any optimizer step was applied. The same rules as the per-batch checks of
+/// <see cref="SequenceModel.forward(Tensor, Tensor?)"/>: token indices inside the Embedding's vocabulary and finite
+/// features (both unless <see cref="SequenceModelOptions.ValidateInputs"/> is false), lengths in [1, time], and no row
+/// that is all padding when recurrent layers must run over it. Inputs whose rank or dtype do not fit the model are left
+/// to the model's own checks, which explain those.
+/// </summary>
+internal static class InputRowChecks
+{
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad row of <paramref name="inputs"/>.</summary>
+    /// <param name="model">The model the inputs are for.</param>
+    /// <param name="inputs">(rows, …) inputs.</param>
+    /// <param name="lengths">(rows) lengths, or null.</param>
+    /// <param name="what">How messages name the data, e.g. "training set".</param>
+    /// <param name="paramName">The argument the data came in.</param>
+    public static void Check(SequenceModel model, Tensor inputs, Tensor? lengths, string what, string paramName)
+    {
+        var expected = model.InputShape;
+        if (inputs.Dimensions != expected.Rank || inputs.shape[0] == 0) return;
+        using var scope = NewDisposeScope();
+        if (expected.Kind == ShapeKind.Tokens)
+        {
+            if (!is_integral(inputs.dtype)) return;
+            if (model.Options.ValidateInputs) CheckTokens(inputs, expected.Features, what, paramName);
+        }
+        else if (is_floating_point(inputs) && model.Options.ValidateInputs)
+        {
+            CheckFinite(inputs, what, paramName);
+        }
+        if (lengths is not null) CheckLengths(inputs, lengths, what, paramName);
+        else if (expected.Kind == ShapeKind.Tokens && model.Layers[0] is Embedding { Options.MaskZero: true } && model.Layers.Any(l => l is RecurrentLayer))
+            CheckNotAllPadding(inputs, what, paramName);
+    }
+
+    private static void CheckTokens(Tensor tokens, long vocabularySize, string what, string paramName)
+    {
+        var (min, max) = (tokens.min().to(ScalarType.Int64).item<long>(), tokens.max().to(ScalarType.Int64).item<long>());
+        if (min >= 0 && max < vocabularySize) return;
+        var bad = tokens.lt(0).logical_or(tokens.ge(vocabularySize));
+        var count = bad.sum().item<long>();
+        var rows = bad.any(1).sum().item<long>();
+        var first = bad.nonzero()[0];                                   // (2): row, step
+        var (row, step) = (first[0].item<long>(), first[1].item<long>());
+        var value = tokens[row, step].to(ScalarType.Int64).item<long>();
+        throw new ArgumentException(
+            F($"Row {row} of the {what} holds token index {value} at step {step}, outside the Embedding's vocabulary 0..{vocabularySize - 1} ") +
+            F($"({count} such token(s) in {rows} row(s); the first is shown). Build the Embedding with the vocabulary's size, or map unknown tokens to the out-of-vocabulary index."),
+            paramName);
+    }
+
+    private static void CheckFinite(Tensor values, string what, string paramName)
+    {
+        // Fast path: one reduction. NaN and ±Inf make the float64 sum non-finite; a finite sum proves there are none.
+        if (isfinite(values.sum(ScalarType.Float64)).item<bool>()) return;
+        var finite = isfinite(values);
+        if (finite.all().item<bool>()) return;
+        var nan = isnan(values).sum().item<long>();
+        var infinite = isinf(values).sum().item<long>();
+        var rows = finite.logical_not().reshape(values.shape[0], -1).any(1).sum().item<long>();
+        var first = finite.logical_not().nonzero()[0].data<long>().ToArray();     // row[, step], feature
+        var value = values[first.Select(i => TensorIndex.Single(i)).ToArray()].to(ScalarType.Float64).item<double>();
+        var where = first.Length == 3 ? F($"step {first[1]}, feature {first[2]}") : F($"feature {first[^1]}");
+        throw new ArgumentException(
+            F($"Row {first[0]} of the {what} holds {value} at {where} ({nan} NaN and {infinite} infinite value(s) in {rows} row(s); the first is shown). ") +
+            "Clean or impute them before training (a scaler keeps NaN as NaN), or set SequenceModelOptions.ValidateInputs = false to skip this check.",
+            paramName);
+    }
+
+    private static void CheckLengths(Tensor inputs, Tensor lengths, string what, string paramName)
+    {
+        if (inputs.Dimensions < 2 || lengths.Dimensions != 1 || lengths.shape[0] != inputs.shape[0] || !is_integral(lengths.dtype)) return;
+        var steps = inputs.shape[1];
+        var values = lengths.to(ScalarType.Int64);
+        var bad = values.lt(1).logical_or(values.gt(steps));
+        if (!bad.any().item<bool>()) return;
+        var row = bad.nonzero()[0, 0].item<long>();
+        var count = bad.sum().item<long>();
+        throw new ArgumentException(
+            F($"Row {row} of the {what} has length {values[row].item<long>()}, outside [1, {steps}] (the inputs have {steps} time steps; {count} row(s) are out of range). ") +
+            "Remove empty sequences, or fix the lengths.",
+            paramName);
+    }
+
+    private static void CheckNotAllPadding(Tensor tokens, string what, string paramName)
+    {
+        var empty = tokens.ne(0).any(1).logical_not();                 // (rows): every token is the pad 0
+        if (!empty.any().item<bool>()) return;
+        var row = empty.nonzero()[0, 0].item<long>();
+        throw new ArgumentException(
+            F($"Row {row} of the {what} is all padding (every token is 0, which the Embedding's MaskZero treats as padding; {empty.sum().item<long>()} such row(s)), ") +
+            "so the recurrent layers have nothing to run on. Remove empty sequences (or give them at least one real token).",
+            paramName);
+    }
+
+    private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

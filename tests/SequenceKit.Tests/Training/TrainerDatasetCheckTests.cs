@@ -1,0 +1,110 @@
+using SequenceKit.Layers;
+using SequenceKit.Models;
+using SequenceKit.Preprocessing;
+using SequenceKit.Training;
+using static TorchSharp.torch;
+using static SequenceKit.Tests.Training.TrainingData;
+
+namespace SequenceKit.Tests.Training;
+
+/// <summary>
+/// A bad value anywhere in the data is reported at its row in the data set (not at its place in a batch), and before
+/// any optimizer step: row 30 of 40 with batch size 8 sits in the fourth batch, at position 6.
+/// </summary>
+public class TrainerDatasetCheckTests
+{
+    private const int Rows = 40, BadRow = 30;
+
+    private static TrainerOptions Unshuffled() => Options(2) with { BatchSize = 8, Shuffle = false };
+
+    private static SequenceModel TokenModel() => new(new SequenceModelOptions { Seed = 3 }, new Embedding(10, 4), new Gru(4), new Dense(2));
+
+    private static void FitFails(SequenceModel model, SequenceDataset train, SequenceDataset? validation, params string[] phrases)
+    {
+        var before = Weights(model);
+        var error = Assert.Throws<ArgumentException>(() => Trainer.Fit(model, train, validation, Unshuffled()))!;
+        foreach (var phrase in phrases) Assert.That(error.Message, Does.Contain(phrase));
+        Assert.That(error.Message, Does.Not.Contain("[6,"), "not the position within the batch");
+        Assert.That(Weights(model), Is.EqualTo(before), "no optimizer step was applied");
+    }
+
+    [Test]
+    public void NaN_in_row_30_is_named_by_its_dataset_row_step_and_feature_before_any_step()
+    {
+        var (inputs, labels) = SignTask(Rows, 1);
+        inputs[BadRow, 2, 1] = float.NaN;
+        using var data = SequenceDataset.FromArrays(inputs, labels);
+        using var model = Model();
+        FitFails(model, data, null, "Row 30 of the training set", "NaN at step 2, feature 1", "1 NaN and 0 infinite");
+    }
+
+    [Test]
+    public void An_out_of_range_token_in_row_30_is_named_by_its_dataset_row_and_step()
+    {
+        var tokens = new long[Rows, 5];
+        for (var i = 0; i < Rows; i++) for (var t = 0; t < 5; t++) tokens[i, t] = 1 + (i + t) % 9;
+        tokens[BadRow, 1] = 57;
+        using var data = SequenceDataset.FromArrays(tokens, new long[Rows]);
+        using var model = TokenModel();
+        FitFails(model, data, null, "Row 30 of the training set", "token index 57 at step 1", "0..9");
+    }
+
+    [Test]
+    public void A_zero_length_in_row_30_is_named_by_its_dataset_row()
+    {
+        var (inputs, labels) = SignTask(Rows, 1);
+        var lengths = Enumerable.Repeat(6L, Rows).ToArray();
+        lengths[BadRow] = 0;
+        using var data = SequenceDataset.FromArrays(inputs, labels, lengths);
+        using var model = Model();
+        FitFails(model, data, null, "Row 30 of the training set", "length 0", "[1, 6]");
+    }
+
+    [Test]
+    public void A_row_that_is_all_padding_is_named_before_the_recurrent_layer_meets_it()
+    {
+        var tokens = new long[Rows, 5];
+        for (var i = 0; i < Rows; i++) for (var t = 0; t < 3; t++) tokens[i, t] = 1 + (i + t) % 9;
+        for (var t = 0; t < 5; t++) tokens[BadRow, t] = 0;
+        using var data = SequenceDataset.FromArrays(tokens, new long[Rows]);
+        using var model = TokenModel();
+        FitFails(model, data, null, "Row 30 of the training set", "all padding");
+    }
+
+    [Test]
+    public void The_validation_set_is_checked_before_the_first_step_too()
+    {
+        using var train = Dataset(Rows, 1);
+        var (inputs, labels) = SignTask(12, 2);
+        inputs[5, 0, 0] = float.PositiveInfinity;
+        using var validation = SequenceDataset.FromArrays(inputs, labels);
+        using var model = Model();
+        FitFails(model, train, validation, "Row 5 of the validation set", "Infinity at step 0, feature 0");
+    }
+
+    [Test]
+    public void Evaluate_and_Predict_name_the_row_in_the_data()
+    {
+        using var model = Model();
+        var (inputs, labels) = SignTask(300, 4);
+        inputs[270, 3, 0] = float.NaN;                                       // batch 2 of 256, position 14
+        using var data = SequenceDataset.FromArrays(inputs, labels);
+        Assert.That(Assert.Throws<ArgumentException>(() => Trainer.Evaluate(model, data, Unshuffled()))!.Message,
+            Does.Contain("Row 270 of the data set").And.Contain("step 3, feature 0"));
+        Assert.That(Assert.Throws<ArgumentException>(() => Trainer.Predict(model, data.Inputs, batchSize: 256))!.Message,
+            Does.Contain("Row 270 of the inputs").And.Contain("step 3, feature 0"));
+        Assert.That(Assert.Throws<ArgumentException>(() => model.Predict(inputs))!.Message, Does.Contain("Row 270 of the inputs"));
+    }
+
+    [Test]
+    public void ValidateInputs_false_skips_the_value_checks_as_it_skips_the_batch_checks()
+    {
+        var (inputs, labels) = SignTask(Rows, 1);
+        inputs[BadRow, 2, 1] = float.NaN;
+        using var data = SequenceDataset.FromArrays(inputs, labels);
+        using var model = new SequenceModel(new SequenceModelOptions { Seed = 1, ValidateInputs = false }, Input.Sequence(2), new Gru(8), new Dense(2));
+        var history = Trainer.Fit(model, data, null, Unshuffled() with { Epochs = 1 });
+        var skipped = history.Events.OfType<SkippedStep>().Single();
+        Assert.That(skipped.Batch, Is.EqualTo(3), "the batch holding row 30 gave a NaN loss and was not applied");
+    }
+}
