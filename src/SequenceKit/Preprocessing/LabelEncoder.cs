@@ -87,16 +87,16 @@ public sealed class LabelEncoder<TLabel>(UnknownLabelPolicy unknownLabels = Unkn
     /// The fitted encoder as JSON: the policy, the label type's name and the classes in index order. Labels are written
     /// with System.Text.Json (strings and numbers as themselves, enums as numbers).
     /// </summary>
-    /// <returns>The JSON text.</returns>
+    /// <returns>The JSON text (format version 2, signed with the SHA-256 of its content as <c>"sha256"</c>).</returns>
     /// <exception cref="InvalidOperationException">The encoder is not fitted yet.</exception>
-    public string ToJson() => new JsonObject
+    public string ToJson() => StateFile.Write(new JsonObject
     {
-        ["format"] = Format,
-        ["formatVersion"] = 1,
+        ["format"] = LabelEncoderFormat.Spec.Name,
+        ["formatVersion"] = LabelEncoderFormat.Spec.Current,
         ["labelType"] = typeof(TLabel).FullName,
         ["unknownLabels"] = UnknownLabels.ToString(),
         ["classes"] = JsonSerializer.SerializeToNode(Fitted()),
-    }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }, new JsonSerializerOptions { WriteIndented = true });
 
     /// <summary>Saves <see cref="ToJson"/> to a file, atomically: an interrupted save leaves the previous file as it was.</summary>
     /// <param name="path">The file to write; its folder is created if missing.</param>
@@ -110,71 +110,64 @@ public sealed class LabelEncoder<TLabel>(UnknownLabelPolicy unknownLabels = Unkn
         AtomicFile.Write(path, stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(json)));
     }
 
-    /// <summary>Reads an encoder from <see cref="ToJson"/> text; the classes keep their stored order.</summary>
-    /// <param name="json">The JSON text.</param>
+    /// <summary>
+    /// Reads an encoder from <see cref="ToJson"/> text; the classes keep their stored order. Format version 2 (written
+    /// now) must carry its content hash, verified before anything is deserialized; version 1 (no hash) is read with
+    /// content checks only.
+    /// </summary>
+    /// <param name="json">The JSON text; at most <see cref="SequenceKitLimits.MaxJsonBytes"/> characters.</param>
     /// <returns>A fitted encoder.</returns>
-    /// <exception cref="SequenceKitException">
-    /// The JSON is not a label encoder, its classes are empty, null, repeated or not of type <typeparamref name="TLabel"/>,
+    /// <exception cref="ArgumentNullException"><paramref name="json"/> is null.</exception>
+    /// <exception cref="PreprocessingFileException">
+    /// The JSON is not a label encoder, its format version is not an integer or is newer than this SequenceKit reads, its
+    /// hash is missing or does not match, its classes are empty, null, repeated or not of type <typeparamref name="TLabel"/>,
     /// or its policy is unknown; the message names the problem and the label type the file holds.
+    /// <see cref="PreprocessingFileException.Path"/> is null.
     /// </exception>
-    public static LabelEncoder<TLabel> FromJson(string json)
-    {
-        ArgumentNullException.ThrowIfNull(json);
-        try
-        {
-            var root = JsonNode.Parse(json) as JsonObject ?? throw new JsonException("the top level is not a JSON object");
-            if (root["format"] is not JsonValue format || format.GetValueKind() != JsonValueKind.String || format.GetValue<string>() != Format)
-                throw new JsonException($"'format' is not '{Format}'");
-            if (root["formatVersion"] is not JsonValue version || version.GetValueKind() != JsonValueKind.Number || !version.TryGetValue(out int number) || number != 1)
-                throw new JsonException($"format version {root["formatVersion"]?.ToJsonString() ?? "(missing)"} is not supported; this SequenceKit reads version 1");
-            var policyName = root["unknownLabels"] is JsonValue p && p.GetValueKind() == JsonValueKind.String ? p.GetValue<string>() : null;
-            if (policyName is null || !Enum.GetNames<UnknownLabelPolicy>().Contains(policyName, StringComparer.Ordinal))
-                throw new JsonException($"'unknownLabels' must be one of {string.Join(", ", Enum.GetNames<UnknownLabelPolicy>())}; got {root["unknownLabels"]?.ToJsonString() ?? "nothing"}");
-            var stored = root["labelType"] is JsonValue t && t.GetValueKind() == JsonValueKind.String ? t.GetValue<string>() : "(unnamed)";
-            if (root["classes"] is not JsonArray array) throw new JsonException("'classes' is missing or not an array");
-            if (array.Count == 0) throw new JsonException("'classes' is empty; a fitted encoder has at least one class");
-            var loaded = new TLabel[array.Count];
-            var seen = new HashSet<TLabel>();
-            for (var i = 0; i < array.Count; i++)
-            {
-                if (array[i] is null) throw new JsonException($"classes[{i}] is null");
-                TLabel? label;
-                try
-                {
-                    label = array[i]!.Deserialize<TLabel>();
-                }
-                catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException or FormatException)
-                {
-                    throw new JsonException($"classes[{i}] = {array[i]!.ToJsonString()} is not of type {typeof(TLabel).Name} (the file holds {stored} labels)", e);
-                }
-                if (label is null) throw new JsonException($"classes[{i}] is null");
-                if (!seen.Add(label)) throw new JsonException($"classes[{i}] = '{label}' is repeated");
-                loaded[i] = label;
-            }
-            var encoder = new LabelEncoder<TLabel>(Enum.Parse<UnknownLabelPolicy>(policyName));
-            encoder.SetClasses(loaded);
-            return encoder;
-        }
-        catch (JsonException e)
-        {
-            throw new SequenceKitException($"The label encoder JSON cannot be read: {e.Message}.", e);
-        }
-    }
+    public static LabelEncoder<TLabel> FromJson(string json) => StateFile.FromText(json, LabelEncoderFormat.Kind, LabelEncoderFormat.Spec, (root, _) => Parse(root));
 
-    /// <summary>Loads an encoder saved with <see cref="Save"/>.</summary>
-    /// <param name="path">The file.</param>
+    /// <summary>Loads an encoder saved with <see cref="Save"/>, checked as <see cref="FromJson"/> checks its text.</summary>
+    /// <param name="path">The file: a regular file of at most <see cref="SequenceKitLimits.MaxJsonBytes"/> bytes.</param>
     /// <returns>A fitted encoder with the saved classes, order and policy.</returns>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    /// <exception cref="SequenceKitException">The file is not a valid label encoder for <typeparamref name="TLabel"/>.</exception>
-    public static LabelEncoder<TLabel> Load(string path)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"No label encoder file at '{path}'.", path);
-        return FromJson(File.ReadAllText(path));
-    }
+    /// <exception cref="PreprocessingFileException">
+    /// The file is not a regular file, too large, corrupt (its hash does not match) or not a valid label encoder for
+    /// <typeparamref name="TLabel"/>; <see cref="PreprocessingFileException.Path"/> names it.
+    /// </exception>
+    public static LabelEncoder<TLabel> Load(string path) => StateFile.Load(path, LabelEncoderFormat.Kind, LabelEncoderFormat.Spec, (root, _) => Parse(root));
 
-    private const string Format = "SequenceKit.LabelEncoder";
+    // Versions 1 and 2 hold the same content; only the hash differs.
+    private static LabelEncoder<TLabel> Parse(JsonObject root)
+    {
+        var policyName = root["unknownLabels"] is JsonValue p && p.GetValueKind() == JsonValueKind.String ? p.GetValue<string>() : null;
+        if (policyName is null || !Enum.GetNames<UnknownLabelPolicy>().Contains(policyName, StringComparer.Ordinal))
+            throw new JsonException($"'unknownLabels' must be one of {string.Join(", ", Enum.GetNames<UnknownLabelPolicy>())}; got {root["unknownLabels"]?.ToJsonString() ?? "nothing"}");
+        var stored = root["labelType"] is JsonValue t && t.GetValueKind() == JsonValueKind.String ? t.GetValue<string>() : "(unnamed)";
+        if (root["classes"] is not JsonArray array) throw new JsonException("'classes' is missing or not an array");
+        if (array.Count == 0) throw new JsonException("'classes' is empty; a fitted encoder has at least one class");
+        var loaded = new TLabel[array.Count];
+        var seen = new HashSet<TLabel>();
+        for (var i = 0; i < array.Count; i++)
+        {
+            if (array[i] is null) throw new JsonException($"classes[{i}] is null");
+            TLabel? label;
+            try
+            {
+                label = array[i]!.Deserialize<TLabel>();
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException or NotSupportedException or FormatException)
+            {
+                throw new JsonException($"classes[{i}] = {array[i]!.ToJsonString()} is not of type {typeof(TLabel).Name} (the file holds {stored} labels)", e);
+            }
+            if (label is null) throw new JsonException($"classes[{i}] is null");
+            if (!seen.Add(label)) throw new JsonException($"classes[{i}] = '{label}' is repeated");
+            loaded[i] = label;
+        }
+        var encoder = new LabelEncoder<TLabel>(Enum.Parse<UnknownLabelPolicy>(policyName));
+        encoder.SetClasses(loaded);
+        return encoder;
+    }
 
     private void SetClasses(TLabel[] fitted)
     {
@@ -183,4 +176,14 @@ public sealed class LabelEncoder<TLabel>(UnknownLabelPolicy unknownLabels = Unkn
     }
 
     private TLabel[] Fitted() => classes ?? throw new InvalidOperationException("This LabelEncoder is not fitted yet; call Fit first.");
+}
+
+/// <summary>The label-encoder file format, shared by every <see cref="LabelEncoder{TLabel}"/>.</summary>
+internal static class LabelEncoderFormat
+{
+    /// <summary>Version 2 carries the content hash; version 1 (before issue 13, no hash) is still read, with content checks only.</summary>
+    public static readonly FileFormat.FormatSpec Spec = new("SequenceKit.LabelEncoder", Current: 2, Oldest: 1);
+
+    /// <summary>What <see cref="PreprocessingFileException"/> calls it.</summary>
+    public const string Kind = "label encoder";
 }

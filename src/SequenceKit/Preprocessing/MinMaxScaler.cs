@@ -56,7 +56,8 @@ public sealed class MinMaxScaler : Scaler
     /// <summary>Loads a MinMaxScaler saved with <see cref="IScaler.Save"/>.</summary>
     /// <param name="path">The file.</param>
     /// <returns>The fitted scaler.</returns>
-    /// <exception cref="SequenceKitException">The file is corrupt or holds another scaler type.</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="PreprocessingFileException">The file is corrupt (its hash does not match), inconsistent, or holds another scaler type; the message names the file.</exception>
     public static new MinMaxScaler Load(string path) => LoadAs<MinMaxScaler>(path);
 
     private protected override (double Low, double High)? ClipRange =>

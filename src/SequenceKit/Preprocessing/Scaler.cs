@@ -20,8 +20,8 @@ namespace SequenceKit.Preprocessing;
 /// </summary>
 public abstract class Scaler : IScaler
 {
-    private const string Format = "SequenceKit.Scaler";
-    private const int FormatVersion = 1;
+    /// <summary>Version 2 carries the content hash; version 1 (before issue 13, no hash) is still read, with content checks only.</summary>
+    internal static readonly FileFormat.FormatSpec Spec = new("SequenceKit.Scaler", Current: 2, Oldest: 1);
     private const int TileTarget = 4096;     // elements per vectorized chunk
 
     private static readonly JsonSerializerOptions Json = new()
@@ -134,8 +134,8 @@ public abstract class Scaler : IScaler
         var stats = Statistics;
         var root = new JsonObject
         {
-            ["format"] = Format,
-            ["formatVersion"] = FormatVersion,
+            ["format"] = Spec.Name,
+            ["formatVersion"] = Spec.Current,
             ["type"] = GetType().Name,
             ["options"] = OptionsToJson(Json),
             ["state"] = new JsonObject
@@ -151,7 +151,7 @@ public abstract class Scaler : IScaler
         };
         // Only features with values beyond 2^400 keep M2 in scaled units; files without them stay as before.
         if (stats.Exponent.Any(e => e != 0)) root["state"]!["m2Exponent"] = JsonSerializer.SerializeToNode(stats.Exponent, Json);
-        return root.ToJsonString(Json);
+        return StateFile.Write(root, Json);
     }
 
     /// <inheritdoc />
@@ -161,65 +161,63 @@ public abstract class Scaler : IScaler
         AtomicFile.Write(path, stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(json)));
     }
 
-    /// <summary>Recreates a fitted scaler of whichever type the JSON holds.</summary>
-    /// <param name="json">Text written by <see cref="ToJson"/>.</param>
+    /// <summary>
+    /// Recreates a fitted scaler of whichever type the JSON holds. Format version 2 (written now) must carry its content
+    /// hash, which is verified before anything is deserialized; version 1 (no hash) is read with content checks only.
+    /// </summary>
+    /// <param name="json">Text written by <see cref="ToJson"/>; at most <see cref="SequenceKitLimits.MaxJsonBytes"/> characters.</param>
     /// <returns>The scaler, fitted.</returns>
-    /// <exception cref="SequenceKitException">The JSON is malformed, of another format or version, or inconsistent.</exception>
-    public static IScaler FromJson(string json) => Parse(json, source: "scaler JSON");
+    /// <exception cref="ArgumentNullException"><paramref name="json"/> is null.</exception>
+    /// <exception cref="PreprocessingFileException">
+    /// The JSON is malformed, of another format or a newer version, its hash is missing or does not match, or its state
+    /// is one fitting could not produce (counts outside [0, samplesSeen], min &gt; max, a non-finite mean, featureCount over
+    /// <see cref="SequenceKitLimits.MaxUnits"/>); <see cref="PreprocessingFileException.Path"/> is null.
+    /// </exception>
+    public static IScaler FromJson(string json) => StateFile.FromText(json, Kind, Spec, (root, _) => Parse(root));
 
-    /// <summary>Loads a scaler saved with <see cref="Save"/>.</summary>
-    /// <param name="path">The file.</param>
+    /// <summary>Loads a scaler saved with <see cref="Save"/>, checked as <see cref="FromJson"/> checks its text.</summary>
+    /// <param name="path">The file: a regular file of at most <see cref="SequenceKitLimits.MaxJsonBytes"/> bytes.</param>
     /// <returns>The scaler, fitted, of the type that was saved.</returns>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    /// <exception cref="SequenceKitException">The file is corrupt, not a scaler file, or inconsistent.</exception>
-    public static IScaler Load(string path)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"No scaler file at '{path}'.", path);
-        return Parse(File.ReadAllText(path), $"scaler file '{path}'");
-    }
+    /// <exception cref="PreprocessingFileException">
+    /// The file is not a regular file, too large, corrupt (its hash does not match), not a scaler file, or inconsistent;
+    /// <see cref="PreprocessingFileException.Path"/> names it.
+    /// </exception>
+    public static IScaler Load(string path) => StateFile.Load(path, Kind, Spec, (root, _) => Parse(root));
+
+    private const string Kind = "scaler";
 
     private protected static T LoadAs<T>(string path) where T : Scaler
     {
         var scaler = Load(path);
-        return scaler as T ?? throw new SequenceKitException(
-            $"The scaler file '{path}' holds a {scaler.GetType().Name}, not a {typeof(T).Name}. Load it with {nameof(Scaler)}.{nameof(Load)} or the matching type.");
+        return scaler as T ?? throw new PreprocessingFileException(Kind, path,
+            $"it holds a {scaler.GetType().Name}, not a {typeof(T).Name}. Load it with {nameof(Scaler)}.{nameof(Load)} or the matching type");
     }
 
-    private static Scaler Parse(string json, string source)
+    // Versions 1 and 2 hold the same content; only the hash differs.
+    private static Scaler Parse(JsonObject root)
     {
-        try
+        var options = root["options"] ?? throw new JsonException("'options' is missing");
+        Scaler scaler = (string?)root["type"] switch
         {
-            var root = JsonNode.Parse(json) as JsonObject ?? throw new JsonException("the top level is not a JSON object");
-            if ((string?)root["format"] != Format) throw new JsonException($"'format' is not '{Format}'");
-            var version = (int?)root["formatVersion"] ?? throw new JsonException("'formatVersion' is missing");
-            if (version != FormatVersion) throw new JsonException($"format version {version} is not supported (this SequenceKit reads {FormatVersion})");
-            var options = root["options"] ?? throw new JsonException("'options' is missing");
-            Scaler scaler = (string?)root["type"] switch
-            {
-                nameof(MinMaxScaler) => new MinMaxScaler(options.Deserialize<MinMaxScalerOptions>(Json) ?? throw new JsonException("'options' is null")),
-                nameof(StandardScaler) => new StandardScaler(options.Deserialize<StandardScalerOptions>(Json) ?? throw new JsonException("'options' is null")),
-                var other => throw new JsonException($"unknown scaler type '{other}' (known: {nameof(MinMaxScaler)}, {nameof(StandardScaler)})"),
-            };
-            var state = root["state"] as JsonObject ?? throw new JsonException("'state' is missing");
-            var features = (int?)state["featureCount"] ?? throw new JsonException("'featureCount' is missing");
-            if (features < 1 || features > SequenceKitLimits.MaxUnits)
-                throw new JsonException($"'featureCount' is {features}; expected 1 to {SequenceKitLimits.MaxUnits} (SequenceKitLimits.MaxUnits)");
-            var stats = new FeatureStatistics(features) { Rows = (long?)state["samplesSeen"] ?? throw new JsonException("'samplesSeen' is missing") };
-            Fill(state, "count", stats.Count);
-            Fill(state, "mean", stats.Mean);
-            Fill(state, "m2", stats.M2);
-            Fill(state, "min", stats.Min);
-            Fill(state, "max", stats.Max);
-            if (state["m2Exponent"] is not null) Fill(state, "m2Exponent", stats.Exponent);
-            CheckState(stats);
-            scaler.Adopt(stats);
-            return scaler;
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or ArgumentException)
-        {
-            throw new SequenceKitException($"The {source} cannot be read: {e.Message}.", e);
-        }
+            nameof(MinMaxScaler) => new MinMaxScaler(options.Deserialize<MinMaxScalerOptions>(Json) ?? throw new JsonException("'options' is null")),
+            nameof(StandardScaler) => new StandardScaler(options.Deserialize<StandardScalerOptions>(Json) ?? throw new JsonException("'options' is null")),
+            var other => throw new JsonException($"unknown scaler type '{other}' (known: {nameof(MinMaxScaler)}, {nameof(StandardScaler)})"),
+        };
+        var state = root["state"] as JsonObject ?? throw new JsonException("'state' is missing");
+        var features = (int?)state["featureCount"] ?? throw new JsonException("'featureCount' is missing");
+        if (features < 1 || features > SequenceKitLimits.MaxUnits)
+            throw new JsonException($"'featureCount' is {features}; expected 1 to {SequenceKitLimits.MaxUnits} (SequenceKitLimits.MaxUnits)");
+        var stats = new FeatureStatistics(features) { Rows = (long?)state["samplesSeen"] ?? throw new JsonException("'samplesSeen' is missing") };
+        Fill(state, "count", stats.Count);
+        Fill(state, "mean", stats.Mean);
+        Fill(state, "m2", stats.M2);
+        Fill(state, "min", stats.Min);
+        Fill(state, "max", stats.Max);
+        if (state["m2Exponent"] is not null) Fill(state, "m2Exponent", stats.Exponent);
+        CheckState(stats);
+        scaler.Adopt(stats);
+        return scaler;
 
         // What Fit could have produced: counts in [0, samplesSeen]; a feature with values has finite mean, M2 ≥ 0 and
         // min ≤ max; one without has min +∞ and max −∞ (as FeatureStatistics starts).

@@ -35,7 +35,8 @@ public sealed class StandardScaler : Scaler
     /// <summary>Loads a StandardScaler saved with <see cref="IScaler.Save"/>.</summary>
     /// <param name="path">The file.</param>
     /// <returns>The fitted scaler.</returns>
-    /// <exception cref="SequenceKitException">The file is corrupt or holds another scaler type.</exception>
+    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
+    /// <exception cref="PreprocessingFileException">The file is corrupt (its hash does not match), inconsistent, or holds another scaler type; the message names the file.</exception>
     public static new StandardScaler Load(string path) => LoadAs<StandardScaler>(path);
 
     /// <summary>The gap between 1 and the next double, 2^-52 (NumPy's <c>finfo(float64).eps</c>).</summary>

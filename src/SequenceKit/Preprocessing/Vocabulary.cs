@@ -25,7 +25,12 @@ public sealed class Vocabulary
     /// <summary>The token shown for <see cref="UnknownIndex"/>.</summary>
     public const string UnknownToken = "<unk>";
 
-    private const string Format = "SequenceKit.Vocabulary";
+    /// <summary>
+    /// Version 3 always has <c>"tokenizer"</c> (null when there is none) and carries the content hash; versions 1 (tokens
+    /// only) and 2 (with tokenizer settings), written before issue 13 without a hash, are still read with content checks.
+    /// </summary>
+    internal static readonly FileFormat.FormatSpec Spec = new("SequenceKit.Vocabulary", Current: 3, Oldest: 1);
+    private const string Kind = "vocabulary";
     private readonly string[] tokens;
     private readonly Dictionary<string, long> indices;
 
@@ -209,19 +214,20 @@ public sealed class Vocabulary
     /// <summary>The vocabulary as JSON.</summary>
     /// <returns>The JSON text.</returns>
     /// <remarks>
-    /// Format version 1 holds the tokens; version 2, written when there is a <see cref="Tokenizer"/>, adds its
-    /// settings. A vocabulary without a tokenizer is written as version 1, byte for byte as before.
+    /// Written as format version 3: the tokenizer settings (or null) and the tokens, signed with the SHA-256 of the
+    /// content (<c>"sha256"</c>), so that <see cref="FromJson"/> and <see cref="Load"/> refuse a changed byte. SequenceKit
+    /// versions before issue 13 read only versions 1 and 2.
     /// </remarks>
     public string ToJson()
     {
         var json = new JsonObject
         {
-            ["format"] = Format,
-            ["formatVersion"] = Tokenizer is null ? 1 : 2,
+            ["format"] = Spec.Name,
+            ["formatVersion"] = Spec.Current,
+            ["tokenizer"] = Tokenizer?.ToJson(),
+            ["tokens"] = new JsonArray(tokens.Skip(2).Select(t => (JsonNode)t).ToArray()),
         };
-        if (Tokenizer is not null) json["tokenizer"] = Tokenizer.ToJson();
-        json["tokens"] = new JsonArray(tokens.Skip(2).Select(t => (JsonNode)t).ToArray());
-        return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        return StateFile.Write(json, new JsonSerializerOptions { WriteIndented = true });
     }
 
     /// <summary>Saves <see cref="ToJson"/> to a file, atomically.</summary>
@@ -232,46 +238,53 @@ public sealed class Vocabulary
         AtomicFile.Write(path, stream => stream.Write(System.Text.Encoding.UTF8.GetBytes(json)));
     }
 
-    /// <summary>Reads a vocabulary from <see cref="ToJson"/> text.</summary>
-    /// <param name="json">The JSON text.</param>
+    /// <summary>
+    /// Reads a vocabulary from <see cref="ToJson"/> text. Format version 3 (written now) must carry its content hash,
+    /// verified before anything is deserialized; versions 1 and 2 (no hash) are read with content checks only.
+    /// </summary>
+    /// <param name="json">The JSON text; at most <see cref="SequenceKitLimits.MaxJsonBytes"/> characters.</param>
     /// <returns>The vocabulary, with the same indices.</returns>
-    /// <exception cref="SequenceKitException">The JSON is not a vocabulary, holds null, duplicate or reserved tokens, or invalid tokenizer settings.</exception>
-    public static Vocabulary FromJson(string json)
-    {
-        ArgumentNullException.ThrowIfNull(json);
-        try
-        {
-            var root = JsonNode.Parse(json) as JsonObject ?? throw new JsonException("the top level is not a JSON object");
-            if (root["format"] is not JsonValue format || format.GetValueKind() != JsonValueKind.String || format.GetValue<string>() != Format)
-                throw new JsonException($"'format' is not '{Format}'");
-            var version = root["formatVersion"] is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue(out int number) ? number : (int?)null;
-            if (version is not (1 or 2))
-                throw new JsonException($"format version {root["formatVersion"]?.ToJsonString() ?? "(missing)"} is not supported; this SequenceKit reads versions 1 and 2");
-            var tokenizer = version == 2 ? Tokenizer.FromJson(root["tokenizer"]) : null;
-            var list = root["tokens"]?.Deserialize<string?[]>() ?? throw new JsonException("'tokens' is missing");
-            if (list.Length > SequenceKitLimits.MaxVocabularySize - 2)
-                throw new JsonException($"'tokens' holds {list.Length} tokens; at most {SequenceKitLimits.MaxVocabularySize - 2} (SequenceKitLimits.MaxVocabularySize)");
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var token in list)
-                if (token is null || token is PaddingToken or UnknownToken || !seen.Add(token))
-                    throw new JsonException($"token '{token ?? "null"}' is null, reserved or repeated");
-            return new Vocabulary([PaddingToken, UnknownToken, .. list!], tokenizer);
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
-        {
-            throw new SequenceKitException($"The vocabulary JSON cannot be read: {e.Message}.", e);
-        }
-    }
+    /// <exception cref="ArgumentNullException"><paramref name="json"/> is null.</exception>
+    /// <exception cref="PreprocessingFileException">
+    /// The JSON is not a vocabulary, its format version is not an integer or is newer than this SequenceKit reads, its
+    /// hash is missing or does not match, it holds null, duplicate or reserved tokens, more than
+    /// <see cref="SequenceKitLimits.MaxVocabularySize"/> entries, or invalid tokenizer settings;
+    /// <see cref="PreprocessingFileException.Path"/> is null.
+    /// </exception>
+    public static Vocabulary FromJson(string json) => StateFile.FromText(json, Kind, Spec, Parse);
 
-    /// <summary>Loads a vocabulary saved with <see cref="Save"/>.</summary>
-    /// <param name="path">The file.</param>
+    /// <summary>Loads a vocabulary saved with <see cref="Save"/>, checked as <see cref="FromJson"/> checks its text.</summary>
+    /// <param name="path">The file: a regular file of at most <see cref="SequenceKitLimits.MaxJsonBytes"/> bytes.</param>
     /// <returns>The vocabulary.</returns>
     /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    /// <exception cref="SequenceKitException">The file is not a valid vocabulary.</exception>
-    public static Vocabulary Load(string path)
+    /// <exception cref="PreprocessingFileException">
+    /// The file is not a regular file, too large, corrupt (its hash does not match) or not a valid vocabulary;
+    /// <see cref="PreprocessingFileException.Path"/> names it.
+    /// </exception>
+    public static Vocabulary Load(string path) => StateFile.Load(path, Kind, Spec, Parse);
+
+    private static Vocabulary Parse(JsonObject root, int version)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"No vocabulary file at '{path}'.", path);
-        return FromJson(File.ReadAllText(path));
+        // Version 1: tokens only; 2: an object "tokenizer"; 3: "tokenizer" present, an object or null.
+        Tokenizer? tokenizer = version switch
+        {
+            1 => null,
+            2 => Tokenizer.FromJson(root["tokenizer"]),
+            _ => !root.TryGetPropertyValue("tokenizer", out var node) ? throw new JsonException("'tokenizer' is missing; format version 3 writes it (null when there is none)")
+                : node is null ? null : Tokenizer.FromJson(node),
+        };
+        if (root["tokens"] is not JsonArray array) throw new JsonException($"'tokens' is {root["tokens"]?.ToJsonString() ?? "missing"}; expected an array of strings");
+        if (array.Count > SequenceKitLimits.MaxVocabularySize - 2)
+            throw new JsonException($"'tokens' holds {array.Count} tokens; at most {SequenceKitLimits.MaxVocabularySize - 2} (SequenceKitLimits.MaxVocabularySize)");
+        var list = new string[array.Count];
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < array.Count; i++)
+        {
+            var token = array[i] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+            if (token is null || token is PaddingToken or UnknownToken || !seen.Add(token))
+                throw new JsonException($"tokens[{i}] = {array[i]?.ToJsonString() ?? "null"} is not a string, or is reserved or repeated");
+            list[i] = token;
+        }
+        return new Vocabulary([PaddingToken, UnknownToken, .. list], tokenizer);
     }
 }

@@ -101,6 +101,33 @@ public class ModelFileTests : TemporaryFolderTest
     }
 
     [Test]
+    public void An_embedded_scaler_is_signed_like_a_scaler_file_so_a_changed_mean_is_refused_even_with_the_part_hash_rewritten()
+    {
+        var path = Path.Combine(Folder, "model.skmodel");
+        using (var model = new SequenceModel(Seeded(), Input.Sequence(1), new Gru(2)))
+        {
+            var scaler = new StandardScaler();
+            scaler.Fit(new double[,] { { 0.00654 }, { 0.00654 } });
+            model.Scalers["inputs"] = scaler;
+            model.Save(path);
+        }
+        using (var loaded = SequenceModel.Load(path))
+            Assert.That(((StandardScaler)loaded.Scalers["inputs"]).Mean, Is.EqualTo(new[] { 0.00654 }), "the file as saved loads");
+        // The manifest's "parts" hash is recomputed for the altered entry: only the scaler's own hash can catch it.
+        Rewrite(path, (_, entries) =>
+        {
+            var json = System.Text.Encoding.UTF8.GetString(entries["scalers/inputs.json"]);
+            Assert.That(JsonNode.Parse(json)!["sha256"], Is.Not.Null, "the embedded scaler carries its own hash");
+            entries["scalers/inputs.json"] = System.Text.Encoding.UTF8.GetBytes(
+                Preprocessing.SignedJson.OneCharacterChanged(json, "0.00654", "0.02654", after: "\"mean\""));
+        });
+        var error = Assert.Throws<ModelFileException>(() => SequenceModel.Load(path))!;
+        Assert.That(error.Part, Is.EqualTo("scalers/inputs.json"));
+        Assert.That(error.InnerException, Is.InstanceOf<PreprocessingFileException>());
+        Assert.That(error.Message, Does.Contain("SHA-256"));
+    }
+
+    [Test]
     public void A_failed_save_leaves_the_previous_file_intact_and_no_temporary_file()
     {
         var path = Path.Combine(Folder, "model.skmodel");

@@ -56,7 +56,7 @@ public class LabelEncoderTests : TemporaryFolderTest
     [TestCase("1", "[\"a\"]", "'unknownLabels' must be one of")]
     public void Bad_content_is_named(string policy, string classes, string expected)
     {
-        var error = Assert.Throws<SequenceKitException>(() => LabelEncoder<string>.FromJson(Json(policy, classes)))!;
+        var error = Assert.Throws<PreprocessingFileException>(() => LabelEncoder<string>.FromJson(Json(policy, classes)))!;
         Assert.That(error.Message, Does.StartWith("The label encoder JSON cannot be read").And.Contain(expected));
     }
 
@@ -65,23 +65,79 @@ public class LabelEncoderTests : TemporaryFolderTest
     {
         var words = new LabelEncoder<string>();
         words.Fit(["cat", "dog"]);
-        var error = Assert.Throws<SequenceKitException>(() => LabelEncoder<int>.FromJson(words.ToJson()))!;
+        var error = Assert.Throws<PreprocessingFileException>(() => LabelEncoder<int>.FromJson(words.ToJson()))!;
         Assert.That(error.Message, Does.Contain("classes[0] = \"cat\" is not of type Int32").And.Contain("System.String labels"));
-        Assert.That(Assert.Throws<SequenceKitException>(() => LabelEncoder<int>.FromJson(Json("\"Throw\"", "[1, null]")))!.Message, Does.Contain("classes[1] is null"));
+        Assert.That(Assert.Throws<PreprocessingFileException>(() => LabelEncoder<int>.FromJson(Json("\"Throw\"", "[1, null]")))!.Message, Does.Contain("classes[1] is null"));
     }
 
     [Test]
     public void Foreign_newer_truncated_and_missing_files_are_refused()
     {
-        Assert.That(Assert.Throws<SequenceKitException>(() => LabelEncoder<string>.FromJson("{ \"format\": \"SequenceKit.Vocabulary\" }"))!.Message,
-            Does.Contain("'format' is not 'SequenceKit.LabelEncoder'"));
-        Assert.That(Assert.Throws<SequenceKitException>(() => LabelEncoder<string>.FromJson(Json("\"Throw\"", "[\"a\"]").Replace("\"formatVersion\": 1", "\"formatVersion\": 2")))!.Message,
-            Does.Contain("format version 2 is not supported"));
-        Assert.Throws<SequenceKitException>(() => LabelEncoder<string>.FromJson("{ \"format\": \"SequenceKit.LabelEncoder\", \"classes\": [\"a\""));
-        Assert.That(Assert.Throws<SequenceKitException>(() => LabelEncoder<string>.FromJson("[1]"))!.Message, Does.Contain("not a JSON object"));
+        Assert.That(Assert.Throws<PreprocessingFileException>(() => LabelEncoder<string>.FromJson("{ \"format\": \"SequenceKit.Vocabulary\" }"))!.Message,
+            Does.Contain("\"SequenceKit.Vocabulary\"; expected \"SequenceKit.LabelEncoder\""));
+        Assert.That(Assert.Throws<PreprocessingFileException>(() => LabelEncoder<string>.FromJson(Json("\"Throw\"", "[\"a\"]").Replace("\"formatVersion\": 1", "\"formatVersion\": 3")))!.Message,
+            Does.Contain("format version 3 by a newer SequenceKit"));
+        Assert.Throws<PreprocessingFileException>(() => LabelEncoder<string>.FromJson("{ \"format\": \"SequenceKit.LabelEncoder\", \"classes\": [\"a\""));
+        Assert.That(Assert.Throws<PreprocessingFileException>(() => LabelEncoder<string>.FromJson("[1]"))!.Message, Does.Contain("not a JSON object"));
         var missing = Path.Combine(Folder, "missing.json");
         Assert.That(Assert.Throws<FileNotFoundException>(() => LabelEncoder<string>.Load(missing))!.FileName, Is.EqualTo(missing));
         Assert.Throws<ArgumentException>(() => LabelEncoder<string>.Load(" "));
+    }
+
+    [Test]
+    public void A_renamed_class_in_a_saved_encoder_is_refused_naming_the_file()
+    {
+        var encoder = new LabelEncoder<string>();
+        encoder.Fit(["sports", "business"]);
+        var path = Path.Combine(Folder, "labels.json");
+        encoder.Save(path);
+        var text = File.ReadAllText(path);
+        Assert.That(text, Does.Contain("\"formatVersion\": 2").And.Contain("\"sha256\""));
+        Assert.That(LabelEncoder<string>.Load(path).Classes, Is.EqualTo(new[] { "business", "sports" }), "the file as saved loads");
+
+        var corrupt = SignedJson.OneCharacterChanged(text, "\"sports\"", "\"sporta\"");
+        File.WriteAllText(path, corrupt);
+        var error = Assert.Throws<PreprocessingFileException>(() => LabelEncoder<string>.Load(path))!;
+        Assert.That(error.Path, Is.EqualTo(path));
+        Assert.That(error.Kind, Is.EqualTo("label encoder"));
+        Assert.That(error.Message, Does.Contain(path).And.Contain("SHA-256"));
+        Assert.That(Assert.Throws<PreprocessingFileException>(() => LabelEncoder<string>.FromJson(corrupt))!.Path, Is.Null);
+    }
+
+    [TestCase("\"1\"")]
+    [TestCase("true")]
+    [TestCase("1.5")]
+    public void A_wrong_typed_version_is_a_format_error(string version)
+    {
+        var json = Json("\"Throw\"", "[\"a\"]").Replace("\"formatVersion\": 1", "\"formatVersion\": " + version);
+        Assert.That(Assert.Throws<PreprocessingFileException>(() => LabelEncoder<string>.FromJson(json))!.Message,
+            Does.Contain("formatVersion is " + version).And.Contain("expected an integer from 1 to 2"));
+    }
+
+    [Test]
+    public void Version_2_needs_its_hash_and_crafted_classes_with_a_valid_hash_are_refused()
+    {
+        var encoder = new LabelEncoder<int>();
+        encoder.Fit([3, 1]);
+        var json = encoder.ToJson();
+        var unsigned = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+        unsigned.Remove("sha256");
+        Assert.That(Assert.Throws<PreprocessingFileException>(() => LabelEncoder<int>.FromJson(unsigned.ToJsonString()))!.Message, Does.Contain("no 'sha256'"));
+        Assert.That(Assert.Throws<PreprocessingFileException>(() => LabelEncoder<int>.FromJson(SignedJson.Edit(json, r => r["classes"]![1] = 1)))!.Message,
+            Does.Contain("classes[1] = '1' is repeated"));
+        Assert.That(Assert.Throws<PreprocessingFileException>(() => LabelEncoder<int>.FromJson(SignedJson.Edit(json, r => r["unknownLabels"] = "Ignore")))!.Message,
+            Does.Contain("got \"Ignore\""));
+        Assert.That(LabelEncoder<int>.FromJson(json).Classes, Is.EqualTo(new[] { 1, 3 }));
+    }
+
+    [Test]
+    public void The_old_format_fixture_still_loads_with_its_classes_and_policy()
+    {
+        // Written by SequenceKit before issue 13 (format version 1, no hash): MapToUnknown, fitted on sports, business, weather.
+        var loaded = LabelEncoder<string>.Load(SignedJson.Fixture("labels-v1.json"));
+        Assert.That(loaded.Classes, Is.EqualTo(new[] { "business", "sports", "weather" }));
+        Assert.That(loaded.UnknownLabels, Is.EqualTo(UnknownLabelPolicy.MapToUnknown));
+        Assert.That(loaded.Transform(["weather", "zebra"]), Is.EqualTo(new long[] { 2, 3 }));
     }
 
     private static string Json(string policy, string classes) =>

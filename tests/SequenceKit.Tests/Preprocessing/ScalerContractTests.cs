@@ -240,11 +240,13 @@ public class ScalerContractTests<TScaler> where TScaler : Scaler
         var scaler = Create();
         scaler.Fit(Data(5, 2, 13));
         var json = scaler.ToJson();
-        Assert.That(Assert.Throws<SequenceKitException>(() => Scaler.FromJson(json[..(json.Length / 2)]))!.Message, Does.Contain("cannot be read"));
-        Assert.That(Assert.Throws<SequenceKitException>(() => Scaler.FromJson(json.Replace("\"featureCount\": 2", "\"featureCount\": 3")))!.Message,
+        Assert.That(Assert.Throws<PreprocessingFileException>(() => Scaler.FromJson(json[..(json.Length / 2)]))!.Message, Does.Contain("cannot be read"));
+        Assert.That(Assert.Throws<PreprocessingFileException>(() => Scaler.FromJson(json.Replace("\"featureCount\": 2", "\"featureCount\": 3")))!.Message,
+            Does.Contain("SHA-256"), "an edit without a new hash is refused by the hash");
+        Assert.That(Assert.Throws<PreprocessingFileException>(() => Scaler.FromJson(SignedJson.Edit(json, r => r["state"]!["featureCount"] = 3)))!.Message,
             Does.Contain("for 3 features"));
-        Assert.That(Assert.Throws<SequenceKitException>(() => Scaler.FromJson(json.Replace(typeof(TScaler).Name, "RobustScaler")))!.Message,
+        Assert.That(Assert.Throws<PreprocessingFileException>(() => Scaler.FromJson(SignedJson.Edit(json, r => r["type"] = "RobustScaler")))!.Message,
             Does.Contain("unknown scaler type 'RobustScaler'"));
-        Assert.That(Assert.Throws<SequenceKitException>(() => Scaler.FromJson("{\"format\":\"something else\"}"))!.Message, Does.Contain("'format'"));
+        Assert.That(Assert.Throws<PreprocessingFileException>(() => Scaler.FromJson("{\"format\":\"something else\"}"))!.Message, Does.Contain("something else"));
     }
 }

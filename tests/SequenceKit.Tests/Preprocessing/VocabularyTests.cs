@@ -68,9 +68,9 @@ public class VocabularyTests
         Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => Vocabulary.Build(Corpus, new() { MinFrequency = 0 }))!.Message, Does.Contain("got 0"));
         Assert.That(Assert.Throws<ArgumentException>(() => Vocabulary.Build([["a", null!]]))!.Message, Does.Contain("null token"));
         Assert.That(Assert.Throws<ArgumentException>(() => Vocabulary.Build([["<pad>"]]))!.Message, Does.Contain("reserved token '<pad>'"));
-        Assert.That(Assert.Throws<SequenceKitException>(() => Vocabulary.FromJson("{\"format\":\"SequenceKit.Vocabulary\",\"formatVersion\":1,\"tokens\":[\"a\",\"a\"]}"))!.Message,
-            Does.Contain("repeated"));
-        Assert.Throws<SequenceKitException>(() => Vocabulary.FromJson("[1, 2"));
+        Assert.That(Assert.Throws<PreprocessingFileException>(() => Vocabulary.FromJson("{\"format\":\"SequenceKit.Vocabulary\",\"formatVersion\":1,\"tokens\":[\"a\",\"a\"]}"))!.Message,
+            Does.Contain("tokens[1] = \"a\"").And.Contain("repeated"));
+        Assert.Throws<PreprocessingFileException>(() => Vocabulary.FromJson("[1, 2"));
     }
 
     private static readonly string[] Texts =
@@ -125,19 +125,19 @@ public class VocabularyTests
     }
 
     [Test]
-    public void Json_keeps_tokenizer_settings_in_version_2_and_writes_version_1_without_them()
+    public void Json_is_version_3_with_or_without_tokenizer_settings()
     {
         var options = new TokenizerOptions { Lowercase = false, Splitting = TokenSplitting.Whitespace, MaxLength = 7 };
         var vocabulary = Vocabulary.FromTexts(Texts, options);
         var json = vocabulary.ToJson();
-        Assert.That(json, Does.Contain("\"formatVersion\": 2").And.Contain("\"splitting\": \"Whitespace\""));
+        Assert.That(json, Does.Contain("\"formatVersion\": 3").And.Contain("\"splitting\": \"Whitespace\"").And.Contain("\"sha256\""));
         var loaded = Vocabulary.FromJson(json);
         Assert.That(loaded.Tokenizer!.Options, Is.EqualTo(options));
         Assert.That(loaded.Tokens, Is.EqualTo(vocabulary.Tokens));
         Assert.That(Vocabulary.FromJson(Vocabulary.FromTexts(Texts).ToJson()).Tokenizer!.Options.MaxLength, Is.Null);
 
         var plain = Vocabulary.Build(Corpus).ToJson();
-        Assert.That(plain, Does.Contain("\"formatVersion\": 1").And.Not.Contain("tokenizer"));
+        Assert.That(plain, Does.Contain("\"formatVersion\": 3").And.Contain("\"tokenizer\": null"));
         Assert.That(Vocabulary.FromJson(plain).Tokenizer, Is.Null);
     }
 
@@ -150,13 +150,87 @@ public class VocabularyTests
     public void Bad_tokenizer_settings_are_named(string tokenizer, string expected)
     {
         var json = "{ \"format\": \"SequenceKit.Vocabulary\", \"formatVersion\": 2, " + tokenizer + " \"tokens\": [\"a\"] }";
-        Assert.That(Assert.Throws<SequenceKitException>(() => Vocabulary.FromJson(json))!.Message, Does.Contain(expected));
+        Assert.That(Assert.Throws<PreprocessingFileException>(() => Vocabulary.FromJson(json))!.Message, Does.Contain(expected));
     }
 
     [Test]
     public void A_newer_vocabulary_format_is_refused()
     {
-        var error = Assert.Throws<SequenceKitException>(() => Vocabulary.FromJson("{ \"format\": \"SequenceKit.Vocabulary\", \"formatVersion\": 3, \"tokens\": [] }"))!;
-        Assert.That(error.Message, Does.Contain("format version 3 is not supported").And.Contain("versions 1 and 2"));
+        var error = Assert.Throws<PreprocessingFileException>(() => Vocabulary.FromJson("{ \"format\": \"SequenceKit.Vocabulary\", \"formatVersion\": 4, \"tokens\": [] }"))!;
+        Assert.That(error.Message, Does.Contain("format version 4").And.Contain("reads 1 to 3"));
+    }
+
+    [TestCase("\"2\"")]
+    [TestCase("true")]
+    [TestCase("2.5")]
+    public void A_wrong_typed_version_is_a_format_error_not_an_invalid_operation(string version)
+    {
+        var json = "{ \"format\": \"SequenceKit.Vocabulary\", \"formatVersion\": " + version + ", \"tokens\": [\"a\"] }";
+        var error = Assert.Throws<PreprocessingFileException>(() => Vocabulary.FromJson(json))!;
+        Assert.That(error.Message, Does.Contain("formatVersion is " + version).And.Contain("expected an integer from 1 to 3"));
+        Assert.That(error.Path, Is.Null);
+    }
+
+    [Test]
+    public void A_renamed_token_in_a_saved_vocabulary_is_refused_naming_the_file()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"sk-vocab-{Guid.NewGuid():N}.json");
+        try
+        {
+            Vocabulary.FromTexts(Texts).Save(path);
+            Assert.That(Vocabulary.Load(path)["dog"], Is.EqualTo(5), "the file as saved loads");
+            var corrupt = SignedJson.OneCharacterChanged(File.ReadAllText(path), "\"dog\"", "\"dug\"");
+            File.WriteAllText(path, corrupt);
+            var error = Assert.Throws<PreprocessingFileException>(() => Vocabulary.Load(path))!;
+            Assert.That(error.Path, Is.EqualTo(path));
+            Assert.That(error.Kind, Is.EqualTo("vocabulary"));
+            Assert.That(error.Message, Does.Contain(path).And.Contain("SHA-256"));
+            var fromText = Assert.Throws<PreprocessingFileException>(() => Vocabulary.FromJson(corrupt))!;
+            Assert.That(fromText.Path, Is.Null);
+            Assert.That(fromText.Message, Does.StartWith("The vocabulary JSON cannot be read"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Test]
+    public void Crafted_tokens_with_a_valid_hash_are_refused()
+    {
+        var json = Vocabulary.Build(Corpus).ToJson();
+        Assert.That(Assert.Throws<PreprocessingFileException>(() => Vocabulary.FromJson(SignedJson.Edit(json, r => r["tokens"]![1] = "the")))!.Message,
+            Does.Contain("tokens[1] = \"the\""));
+        Assert.That(Assert.Throws<PreprocessingFileException>(() => Vocabulary.FromJson(SignedJson.Edit(json, r => r["tokens"]![0] = "<unk>")))!.Message,
+            Does.Contain("tokens[0]"));
+        Assert.That(Assert.Throws<PreprocessingFileException>(() => Vocabulary.FromJson(SignedJson.Edit(json, r => r["tokens"]![2] = 7)))!.Message,
+            Does.Contain("tokens[2] = 7"));
+        Assert.That(Assert.Throws<PreprocessingFileException>(() => Vocabulary.FromJson(SignedJson.Edit(json, r => r.Remove("tokenizer"))))!.Message,
+            Does.Contain("'tokenizer' is missing"));
+        Assert.That(Vocabulary.FromJson(SignedJson.Edit(json, _ => { })).Tokens, Is.EqualTo(Vocabulary.Build(Corpus).Tokens), "re-signed unchanged content loads");
+    }
+
+    [Test]
+    public void Tokens_with_escaped_characters_keep_a_valid_hash()
+    {
+        var vocabulary = Vocabulary.Build([["café", "<b>", "say \"hi\"", "tab\there", "😀"]]);
+        var loaded = Vocabulary.FromJson(vocabulary.ToJson());
+        Assert.That(loaded.Tokens, Is.EqualTo(new[] { "<pad>", "<unk>", "café", "<b>", "say \"hi\"", "tab\there", "😀" }));
+    }
+
+    [Test]
+    public void Old_format_fixtures_still_load_with_their_tokens_and_tokenizer()
+    {
+        // Written by SequenceKit before issue 13: version 1 from Build([["the", "cat", "café"], ["the", "<b>"]]).
+        var v1 = Vocabulary.Load(SignedJson.Fixture("vocabulary-v1.json"));
+        Assert.That(v1.Tokens, Is.EqualTo(new[] { "<pad>", "<unk>", "the", "cat", "café", "<b>" }));
+        Assert.That(v1["café"], Is.EqualTo(4));
+        Assert.That(v1.Tokenizer, Is.Null);
+
+        // Version 2 from FromTexts(["The cat sat.", "the dog"], MaxLength = 3): the=2 cat=3 sat=4 dog=5; "down" is cut.
+        var v2 = Vocabulary.Load(SignedJson.Fixture("vocabulary-v2.json"));
+        Assert.That(v2.Tokens, Is.EqualTo(new[] { "<pad>", "<unk>", "the", "cat", "sat", "dog" }));
+        Assert.That(v2.Tokenizer!.Options, Is.EqualTo(new TokenizerOptions { MaxLength = 3 }));
+        Assert.That(v2.EncodeTexts(["The dog sat down"]).Values, Is.EqualTo(new long[,] { { 2, 5, 4 } }));
     }
 }
