@@ -63,6 +63,37 @@ public sealed class SequenceDataset : IDisposable
             lengths is { Source: not null } l ? () => l.ToTensor(nameof(lengths), ScalarType.Int64) : null);
     }
 
+    /// <summary>
+    /// A dataset over NumPy <c>.npy</c> files (e.g. written by <c>numpy.save</c> in Python), memory-mapped rather than
+    /// read: nothing is copied when the dataset is made, each batch reads only its own rows from the files, and the
+    /// operating system keeps or drops the pages, so files larger than the process's memory train (shuffled batches
+    /// read rows at random; the first use checks every value once). Types: float32, float64 (converted to float32 per
+    /// batch), int32 and int64 (tokens, class indices, lengths; converted to int64 per batch), little-endian, C order.
+    /// The same shapes as <see cref="FromArrays"/>: a 1-D floating-point targets file is one value per sample.
+    /// </summary>
+    /// <param name="inputsPath">(samples, time, features) sequences, (samples, time) tokens or (samples, features) vectors.</param>
+    /// <param name="targetsPath">(samples) class indices, or (samples[, time], outputs) or (samples) values.</param>
+    /// <param name="lengthsPath">(samples) integer lengths, or null.</param>
+    /// <returns>The dataset; dispose it to unmap the files.</returns>
+    /// <exception cref="FileNotFoundException">A file does not exist.</exception>
+    /// <exception cref="Data.DataFileException">A file is not a .npy file, is truncated, of another type or in Fortran order (the message names it).</exception>
+    /// <exception cref="ArgumentException">The files do not hold the same number of rows.</exception>
+    public static SequenceDataset FromNpy(string inputsPath, string targetsPath, string? lengthsPath = null)
+    {
+        NativeRuntime.EnsureAvailable();
+        var headers = new[] { inputsPath, targetsPath, lengthsPath }.Select(p => p is null ? null : Data.NpyFile.ReadHeader(p)).ToArray();
+        if (headers[2] is { } l && (l.Shape.Length != 1 || l.Type is not (ScalarType.Int32 or ScalarType.Int64)))
+            throw new Data.DataFileException(lengthsPath!, $"lengths must be one integer per sample; the file holds {l.Type} of shape ({string.Join(", ", l.Shape)}).");
+        return Own(
+            () => Data.NpyFile.Map(inputsPath, headers[0]!),
+            () =>
+            {
+                var y = Data.NpyFile.Map(targetsPath, headers[1]!);
+                return is_floating_point(y) && y.Dimensions == 1 ? y.unsqueeze(1) : y;      // one value per sample → (samples, 1)
+            },
+            lengthsPath is null ? null : () => Data.NpyFile.Map(lengthsPath, headers[2]!));
+    }
+
     /// <summary>The number of samples.</summary>
     public long Count => inputs.shape[0];
 
@@ -79,8 +110,16 @@ public sealed class SequenceDataset : IDisposable
     /// <summary>The shape of one target (without the sample dimension); empty for class indices.</summary>
     public long[] TargetShape => targets.shape[1..];
 
-    /// <summary>The dtype of the targets (int64 for class indices).</summary>
-    public ScalarType TargetType => targets.dtype;
+    /// <summary>The dtype of the targets' batches (int64 for class indices, float32 for values).</summary>
+    public ScalarType TargetType => BatchType(targets.dtype);
+
+    /// <summary>What a stored dtype becomes in a batch: files may hold float64 or int32, models take float32 and int64.</summary>
+    private static ScalarType BatchType(ScalarType stored) => stored switch
+    {
+        ScalarType.Float64 => ScalarType.Float32,
+        ScalarType.Int32 => ScalarType.Int64,
+        var same => same,
+    };
 
     /// <summary>The rows at the given indices, as a new dataset that owns its copies (e.g. a split's training rows).</summary>
     /// <param name="rows">Row indices.</param>
@@ -90,8 +129,16 @@ public sealed class SequenceDataset : IDisposable
     {
         ArgumentNullException.ThrowIfNull(rows);
         using var index = Indices(rows.Select(r => (long)r).ToArray());
-        return new SequenceDataset(inputs.index_select(0, index).DetachFromDisposeScope(), targets.index_select(0, index).DetachFromDisposeScope(),
-            lengths?.index_select(0, index).DetachFromDisposeScope(), owns: true);
+        return new SequenceDataset(Select(inputs, index).DetachFromDisposeScope(), Select(targets, index).DetachFromDisposeScope(),
+            lengths is null ? null : Select(lengths, index).DetachFromDisposeScope(), owns: true);
+    }
+
+    /// <summary>Rows of a stored tensor, converted to the batch dtype (float64 → float32, int32 → int64).</summary>
+    private static Tensor Select(Tensor source, Tensor index)
+    {
+        var selected = source.index_select(0, index);
+        if (BatchType(selected.dtype) == selected.dtype) return selected;
+        using (selected) return selected.to(BatchType(selected.dtype));
     }
 
     /// <summary>
@@ -136,7 +183,7 @@ public sealed class SequenceDataset : IDisposable
 
         static Tensor Gather(Tensor source, Tensor index, Device device)
         {
-            var selected = source.index_select(0, index);
+            var selected = Select(source, index);
             // Device is a class without value equality: compare type and ordinal, not references.
             if (selected.device_type == device.type && (device.type == DeviceType.CPU || selected.device_index == device.index)) return selected;
             using (selected) return selected.to(device);

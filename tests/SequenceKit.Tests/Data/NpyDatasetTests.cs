@@ -1,0 +1,106 @@
+using SequenceKit.Data;
+using SequenceKit.Layers;
+using SequenceKit.Models;
+using SequenceKit.Preprocessing;
+using SequenceKit.Training;
+using SequenceKit.Training.Losses;
+using static TorchSharp.torch;
+
+namespace SequenceKit.Tests.Data;
+
+/// <summary>
+/// Datasets over NumPy .npy files written by NumPy itself (tests/reference/generate_npy.py): the values NumPy wrote,
+/// the shapes FromArrays gives, the same training, and clear refusals of files that are not what they claim.
+/// </summary>
+public class NpyDatasetTests : TemporaryFolderTest
+{
+    private static string File(string name) => Path.Combine(TestContext.CurrentContext.TestDirectory, "Reference", "data", "npy", name);
+
+    /// <summary>The generator's formula: 100·row + 10·step + feature + 0.5.</summary>
+    private static float Expected(long row, long step, long feature) => 100f * row + 10 * step + feature + 0.5f;
+
+    [TestCase("sequences_f8.npy")]
+    [TestCase("sequences_f4.npy")]
+    [TestCase("sequences_v2_f4.npy")]
+    public void Sequences_hold_the_values_numpy_wrote_as_float32_batches(string name)
+    {
+        using var data = SequenceDataset.FromNpy(File(name), File("labels_i8.npy"));
+        Assert.That(data.Count, Is.EqualTo(6));
+        Assert.That(data.InputShape, Is.EqualTo(new long[] { 4, 2 }));
+        Assert.That(data.TargetType, Is.EqualTo(ScalarType.Int64));
+        using var batch = data.GetBatch([5, 2]);
+        Assert.That(batch.Inputs.dtype, Is.EqualTo(ScalarType.Float32));
+        Assert.That(batch.Inputs[0, 3, 1].item<float>(), Is.EqualTo(Expected(5, 3, 1)));
+        Assert.That(batch.Inputs[1, 0, 0].item<float>(), Is.EqualTo(Expected(2, 0, 0)));
+        Assert.That(batch.Targets.data<long>().ToArray(), Is.EqualTo(new long[] { 2, 2 }));
+    }
+
+    [Test]
+    public void Int32_tokens_become_int64_and_one_value_per_sample_becomes_a_column()
+    {
+        using var data = SequenceDataset.FromNpy(File("tokens_i4.npy"), File("values_f4.npy"), File("lengths_i8.npy"));
+        Assert.That(data.TargetShape, Is.EqualTo(new long[] { 1 }));
+        Assert.That(data.HasLengths);
+        using var batch = data.GetBatch([1]);
+        Assert.That(batch.Inputs.dtype, Is.EqualTo(ScalarType.Int64));
+        Assert.That(batch.Inputs.data<long>().ToArray(), Is.EqualTo(new long[] { 6, 7, 1, 2, 3 }));     // (5..9) % 7 + 1
+        Assert.That(batch.Targets.data<float>().ToArray(), Is.EqualTo(new[] { 0.25f }));
+        Assert.That(batch.Lengths!.data<long>().ToArray(), Is.EqualTo(new long[] { 3 }));
+    }
+
+    [Test]
+    public void Training_from_the_files_matches_training_from_the_same_arrays()
+    {
+        var x = new float[6, 4, 2];
+        for (var r = 0; r < 6; r++) for (var t = 0; t < 4; t++) for (var f = 0; f < 2; f++) x[r, t, f] = Expected(r, t, f) / 500;
+        var npyInputs = Path.Combine(Folder, "x.npy");
+        WriteNpy(npyInputs, x);
+        var options = new TrainerOptions { Loss = new CrossEntropyLoss(), Epochs = 3, BatchSize = 4, Seed = 2 };
+
+        History Train(SequenceDataset data)
+        {
+            using var model = new SequenceModel(new SequenceModelOptions { Seed = 7 }, Input.Sequence(2), new Gru(4), new Dense(3));
+            return Trainer.Fit(model, data, null, options);
+        }
+        using var fromFiles = SequenceDataset.FromNpy(npyInputs, File("labels_i8.npy"));
+        using var fromArrays = SequenceDataset.FromArrays(x, new long[] { 0, 1, 2, 0, 1, 2 });
+        Assert.That(Train(fromFiles)["loss"], Is.EqualTo(Train(fromArrays)["loss"]));
+    }
+
+    /// <summary>A float32 C-order .npy file of version 1.0, written by the format's rules (NumPy's own files are above).</summary>
+    private static void WriteNpy(string path, float[,,] values)
+    {
+        var header = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({values.GetLength(0)}, {values.GetLength(1)}, {values.GetLength(2)}), }}";
+        header = header.PadRight((header.Length + 11 + 63) / 64 * 64 - 11) + "\n";          // values start at a multiple of 64
+        using var file = System.IO.File.Create(path);
+        file.Write([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0]);
+        file.Write(BitConverter.GetBytes((ushort)header.Length));
+        file.Write(System.Text.Encoding.ASCII.GetBytes(header));
+        foreach (var v in values) file.Write(BitConverter.GetBytes(v));
+    }
+
+    [TestCase("fortran_f4.npy", "Fortran")]
+    [TestCase("bigendian_f4.npy", "'>f4'")]
+    [TestCase("uint8.npy", "'|u1'")]
+    [TestCase("truncated_f4.npy", "needs 192 bytes of values, but the file holds 188")]
+    public void A_file_that_cannot_be_used_is_refused_with_its_name_and_the_reason(string name, string reason)
+    {
+        var error = Assert.Throws<DataFileException>(() => SequenceDataset.FromNpy(File(name), File("labels_i8.npy")))!;
+        Assert.That(error.Path, Is.EqualTo(File(name)));
+        Assert.That(error.Message, Does.Contain(reason));
+    }
+
+    [Test]
+    public void Files_that_are_not_npy_or_not_files_or_disagree_are_refused()
+    {
+        var text = Path.Combine(Folder, "data.npy");
+        System.IO.File.WriteAllText(text, "time,value\n0,1\n");
+        Assert.That(Assert.Throws<DataFileException>(() => SequenceDataset.FromNpy(text, File("labels_i8.npy")))!.Message, Does.Contain("not a NumPy .npy file"));
+        Assert.Throws<DataFileException>(() => SequenceDataset.FromNpy(Folder, File("labels_i8.npy")));
+        Assert.Throws<FileNotFoundException>(() => SequenceDataset.FromNpy(Path.Combine(Folder, "missing.npy"), File("labels_i8.npy")));
+        Assert.That(Assert.Throws<ArgumentException>(() => SequenceDataset.FromNpy(File("sequences_f4.npy"), File("labels_5_rows.npy")))!.Message,
+            Does.Contain("5 samples but inputs has 6"));
+        Assert.That(Assert.Throws<DataFileException>(() => SequenceDataset.FromNpy(File("sequences_f4.npy"), File("labels_i8.npy"), File("values_f4.npy")))!.Message,
+            Does.Contain("lengths must be one integer per sample"));
+    }
+}
