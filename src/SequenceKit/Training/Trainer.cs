@@ -87,6 +87,8 @@ public static class Trainer
             double lossSum = 0;
             long samples = 0;
             ZeroGradients(optimizer);
+            var depth = options.PrefetchBatches ?? (train.ReadsAreSlow ? TrainerOptions.DefaultPrefetchBatches : 0);
+            using var prefetch = depth > 0 ? new BatchPrefetcher(batches, rows => train.GetBatch(rows, model.Device), depth, cancellationToken) : null;
             for (var b = 0; b < batches.Count; b++)
             {
                 if (cancellationToken.IsCancellationRequested)
@@ -104,7 +106,14 @@ public static class Trainer
                 foreach (var callback in options.Callbacks) callback.OnBatchBegin(context);
 
                 var isStep = (b + 1) % options.AccumulationSteps == 0 || b == batches.Count - 1;
-                var (loss, applied) = TrainStep(model, train, batches[b], optimizer, options, run, isStep);
+                var prefetched = prefetch?.Next();
+                if (prefetch is not null && prefetched is null)             // cancelled while waiting for the batch
+                {
+                    ZeroGradients(optimizer);
+                    Cancelled(context, epoch, b);
+                    break;
+                }
+                var (loss, applied) = TrainStep(model, train, batches[b], prefetched, optimizer, options, run, isStep);
                 if (applied && !guard.AllFinite())
                 {
                     ParametersNotFinite(context, guard, epoch, b);
@@ -229,13 +238,17 @@ public static class Trainer
     private sealed record Run(LossSetup Setup, MetricSetup MetricSetup, IReadOnlyList<string> Names, IReadOnlyDictionary<string, MetricMode> Modes, ILoss Loss,
         IReadOnlyList<IMetric> Metrics);
 
-    /// <summary>One batch: forward, backward and, when <paramref name="isStep"/>, the optimizer step.</summary>
+    /// <summary>
+    /// One batch (the prefetched one, which this disposes, or the rows read now): forward, backward and, when
+    /// <paramref name="isStep"/>, the optimizer step.
+    /// </summary>
     /// <returns>The batch loss, and whether an optimizer step was applied.</returns>
-    private static (double Loss, bool Applied) TrainStep(SequenceModel model, SequenceDataset train, long[] rows, OptimizerHelper optimizer,
-        TrainerOptions options, Run run, bool isStep)
+    private static (double Loss, bool Applied) TrainStep(SequenceModel model, SequenceDataset train, long[] rows, DataBatch? prefetched,
+        OptimizerHelper optimizer, TrainerOptions options, Run run, bool isStep)
     {
+        using var owned = prefetched;
         using var scope = NewDisposeScope();
-        var batch = train.GetBatch(rows, model.Device);
+        var batch = prefetched ?? train.GetBatch(rows, model.Device);
         var (output, loss, mask) = BatchLoss(model, batch, run.Loss, run.Setup);
         var value = loss.item<float>();
         if (!float.IsFinite(value))
@@ -408,6 +421,7 @@ public static class Trainer
             throw new ArgumentOutOfRangeException(nameof(options), norm, $"TrainerOptions.ClipGradientNorm must be positive and finite (null for no clipping); got {norm}.");
         if (options.ClipGradientValue is { } value && !(value > 0 && double.IsFinite(value)))
             throw new ArgumentOutOfRangeException(nameof(options), value, $"TrainerOptions.ClipGradientValue must be positive and finite (null for no clipping); got {value}.");
+        if (options.PrefetchBatches < 0) throw new ArgumentOutOfRangeException(nameof(options), options.PrefetchBatches, $"TrainerOptions.PrefetchBatches must be ≥ 0 (or null for the default); got {options.PrefetchBatches}.");
         if (options.MemoryTrimInterval < 0) throw new ArgumentOutOfRangeException(nameof(options), options.MemoryTrimInterval, $"TrainerOptions.MemoryTrimInterval must be ≥ 0; got {options.MemoryTrimInterval}.");
         if (options.Callbacks.Any(c => c is null)) throw new ArgumentException("TrainerOptions.Callbacks holds null.", nameof(options));
         if (options.ResumeFrom is not null && options.ResumeFromIfPresent is not null)
