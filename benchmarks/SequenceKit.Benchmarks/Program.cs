@@ -1,5 +1,8 @@
 // Benchmarks: dotnet run -c Release --project benchmarks/SequenceKit.Benchmarks -- --filter '*'
 // Quick smoke run (compiles and executes each case once): add --job dry
+// Memory of data that outgrows memory (lazy windows, .npy files): data-scale … (see DataScale.cs)
 using BenchmarkDotNet.Running;
 
+if (args.FirstOrDefault() == "data-scale") return SequenceKit.Benchmarks.DataScale.Run(args);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;
