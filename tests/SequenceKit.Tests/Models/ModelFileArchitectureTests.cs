@@ -56,6 +56,7 @@ public class ModelFileArchitectureTests : TemporaryFolderTest
         Assert.That(refusal.Error.Part, Is.EqualTo("manifest.json"));
         Assert.That(refusal.Seconds, Is.LessThan(1), "refused before the layers are allocated");
         Assert.That(refusal.Growth, Is.LessThan(200L << 20), "resident memory growth");
+        TestContext.Out.WriteLine($"{refusal.Seconds * 1000:F0} ms, {refusal.Growth / 1e6:F1} MB RSS growth: {refusal.Error.Message}");
     }
 
     [Test]
@@ -98,21 +99,23 @@ public class ModelFileArchitectureTests : TemporaryFolderTest
         {
             var config = manifest["layers"]![1]!["config"]!;
             config["units"] = 4096;
-            config["options"]!["layers"] = 64;
+            config["options"]!["Layers"] = 64;
         });
         var refusal = RefusedWithCost(path);
         AssertCheap(refusal);
-        Assert.That(refusal.Error.Message, Does.Contain("layers[1]").And.Contain("Lstm"));
+        Assert.That(refusal.Error.InnerException, Is.InstanceOf<InvalidDataException>(), "refused by the parameter check, not by the configuration's JSON");
+        Assert.That(refusal.Error.Message, Does.Contain("layers[1]").And.Contain("Lstm").And.Contain("weight_ih_l0"));
     }
 
     [Test]
     public void A_stacked_or_bidirectional_change_that_keeps_the_size_small_is_still_refused_before_building()
     {
         var path = SaveSequenceModel();
-        ArchiveEditor.Rewrite(path, "manifest.json", (manifest, _) => manifest["layers"]![2]!["config"]!["options"]!["bidirectional"] = true);
+        ArchiveEditor.Rewrite(path, "manifest.json", (manifest, _) => manifest["layers"]![2]!["config"]!["options"]!["Bidirectional"] = true);
         var error = RefusedWithCost(path).Error;
         Assert.That(error.Part, Is.EqualTo("manifest.json"));
-        Assert.That(error.Message, Does.Contain("layers[2]").And.Contain("Gru"));
+        Assert.That(error.InnerException, Is.InstanceOf<InvalidDataException>(), "refused by the parameter check, not by the configuration's JSON");
+        Assert.That(error.Message, Does.Contain("layers[2]").And.Contain("Gru").And.Contain("weight_ih_l0"));
     }
 
     [Test]
