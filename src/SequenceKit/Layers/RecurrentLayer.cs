@@ -109,6 +109,9 @@ public abstract class RecurrentLayer : ISequenceLayer
     /// <summary>Gate blocks in each weight matrix: 4 for an LSTM, 3 for a GRU, 1 for a simple RNN (a constant).</summary>
     private protected abstract int Gates { get; }
 
+    /// <summary><see cref="Gates"/>, for <see cref="LayerParameters"/>' shape arithmetic.</summary>
+    internal int GateCount => Gates;
+
     private protected abstract nn.Module CreateModule(long inputSize);
 
     private protected abstract (Tensor Output, Tensor LastHidden) Run(Tensor input);

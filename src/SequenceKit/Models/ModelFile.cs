@@ -18,7 +18,9 @@ namespace SequenceKit.Models;
 /// Reading checks, in order and before the model is built: a regular file, at most
 /// <see cref="SequenceKitLimits.MaxArchiveEntries"/> entries, the format and version (<see cref="FileFormat"/>), the
 /// manifest's own hash, no entry the manifest does not list, each part's size (bounded reads) and hash, the caps of
-/// <see cref="SequenceKitLimits"/>; then the weights are checked in managed code against the built model and copied in.
+/// <see cref="SequenceKitLimits"/>; then, layer by layer and before each is allocated, the parameters its configuration
+/// implies against the parameter list and the weights' byte count (<see cref="ModelFileLayerCheck"/>); then the
+/// weights are checked in managed code against the built model and copied in.
 /// Format version 1 files (SequenceKit before issue 13: only the weights are hashed) are still read.
 /// </summary>
 internal static class ModelFile
@@ -186,10 +188,14 @@ internal static class ModelFile
             }
         }).ToArray();
 
+        // Nothing is allocated for the architecture before it is checked against the parameter list and the weights'
+        // byte count (see ModelFileLayerCheck and LayerParameters for why arithmetic and not the meta device).
+        var layerCheck = new ModelFileLayerCheck(path, parameters, weights.LongLength);
+        layerCheck.CheckTotal();
         SequenceModel model;
         try
         {
-            model = new SequenceModel((options ?? new SequenceModelOptions()) with { Seed = null }, layers);
+            model = new SequenceModel((options ?? new SequenceModelOptions()) with { Seed = null }, layers, layerCheck);
         }
         catch (Exception e) when (e is SequenceKitException and not ModelFileException || IsBuildFailure(e))
         {

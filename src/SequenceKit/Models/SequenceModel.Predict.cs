@@ -22,7 +22,7 @@ public sealed partial class SequenceModel
     /// <param name="batchSize">Samples per forward pass; positive. Default 256.</param>
     /// <returns>(samples, outputs).</returns>
     /// <exception cref="ArgumentException">The inputs or lengths do not fit the model (the message says how).</exception>
-    /// <exception cref="InvalidOperationException">The model returns a sequence per sample: use <see cref="PredictSequences"/>.</exception>
+    /// <exception cref="InvalidOperationException">The model returns a sequence per sample: use <see cref="PredictSequences"/>. Or another thread's <c>Trainer.Fit</c> is training the model (a training callback may predict).</exception>
     public float[,] Predict(NumericArray inputs, NumericArray? lengths = null, int batchSize = 256)
     {
         if (OutputShape.HasTimeAxis)
@@ -41,13 +41,13 @@ public sealed partial class SequenceModel
     /// <param name="batchSize">Samples per forward pass; positive. Default 256.</param>
     /// <returns>(samples, time, outputs).</returns>
     /// <exception cref="ArgumentException">The inputs or lengths do not fit the model.</exception>
-    /// <exception cref="InvalidOperationException">The model returns one vector per sample: use <see cref="Predict"/>.</exception>
+    /// <exception cref="InvalidOperationException">The model returns one vector per sample: use <see cref="Predict"/>. Or another thread's <c>Trainer.Fit</c> is training the model.</exception>
     public float[,,] PredictSequences(NumericArray inputs, NumericArray? lengths = null, int batchSize = 256)
     {
         if (!OutputShape.HasTimeAxis)
             throw new InvalidOperationException($"This model returns one vector per sample, {OutputShape}; use Predict, which returns (samples, outputs).");
         using var scope = NewDisposeScope();
-        return ToArray<float[,,]>(PredictArrays(inputs, lengths, batchSize));
+        return ToArray<float[,,]>(PredictArrays(inputs, lengths, batchSize, nameof(PredictSequences)));
     }
 
     /// <summary>
@@ -60,14 +60,14 @@ public sealed partial class SequenceModel
     /// <param name="batchSize">Samples per forward pass; positive. Default 256.</param>
     /// <returns>One class index per sample.</returns>
     /// <exception cref="ArgumentException">The inputs or lengths do not fit the model.</exception>
-    /// <exception cref="InvalidOperationException">The model returns a sequence per sample.</exception>
+    /// <exception cref="InvalidOperationException">The model returns a sequence per sample, or another thread's <c>Trainer.Fit</c> is training the model (a training callback may predict).</exception>
     public int[] PredictClasses(NumericArray inputs, NumericArray? lengths = null, int batchSize = 256)
     {
         if (OutputShape.HasTimeAxis)
             throw new InvalidOperationException(
                 $"This model returns a sequence per sample, {OutputShape}; PredictClasses needs one vector per sample. Use PredictSequences.");
         using var scope = NewDisposeScope();
-        return ClassesOf(PredictArrays(inputs, lengths, batchSize));
+        return ClassesOf(PredictArrays(inputs, lengths, batchSize, nameof(PredictClasses)));
     }
 
     /// <summary>Class indices of (samples, units) outputs: arg max, or one unit above 0.5 (sigmoid) or 0 (logit).</summary>
@@ -103,9 +103,10 @@ public sealed partial class SequenceModel
     /// Runs the model over tensors in batches, in evaluation mode without gradients, each batch in its own dispose scope;
     /// the outputs of all samples, on the CPU.
     /// </summary>
-    internal Tensor PredictTensor(Tensor inputs, Tensor? lengths, int batchSize)
+    internal Tensor PredictTensor(Tensor inputs, Tensor? lengths, int batchSize, string operation = "Predict")
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        EnsureNotTrainedElsewhere(operation);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         if (inputs.Dimensions == 0)
             throw new ArgumentException($"inputs must have a sample dimension; got a scalar tensor.", nameof(inputs));
@@ -138,14 +139,15 @@ public sealed partial class SequenceModel
         }
     }
 
-    private Tensor PredictArrays(NumericArray inputs, NumericArray? lengths, int batchSize)
+    private Tensor PredictArrays(NumericArray inputs, NumericArray? lengths, int batchSize, string operation = nameof(Predict))
     {
+        EnsureNotTrainedElsewhere(operation);                       // before the inputs are converted
         inputs.Require(nameof(inputs));
         NumericArray.CheckLengths(lengths, nameof(lengths));
         // Tokens keep their integer type (forward rejects fractional "tokens"); features become float32.
         var x = inputs.ToTensor(nameof(inputs), InputShape.Kind == ShapeKind.Tokens ? null : ScalarType.Float32);
         var l = lengths is { Source: not null } some ? some.ToTensor(nameof(lengths), ScalarType.Int64) : null;
-        return PredictTensor(x, l, batchSize);
+        return PredictTensor(x, l, batchSize, operation);
     }
 
     private static TArray ToArray<TArray>(Tensor output) where TArray : class

@@ -38,7 +38,10 @@ public sealed partial class SequenceModel : nn.Module<Tensor, Tensor>
     /// <param name="layers">The layers in order; the first must be an <see cref="Embedding"/> or an <see cref="Input"/>.</param>
     /// <exception cref="ArgumentException"><paramref name="layers"/> is empty, holds null or holds one layer twice.</exception>
     /// <exception cref="SequenceKitException">Two layers do not fit together, the device is not available, or the native backend cannot load.</exception>
-    public SequenceModel(SequenceModelOptions options, params ISequenceLayer[] layers) : base(NativeRuntime.CheckedName(nameof(SequenceModel)))
+    public SequenceModel(SequenceModelOptions options, params ISequenceLayer[] layers) : this(options, layers, null) { }
+
+    /// <summary>Builds a model from layers, letting <paramref name="guard"/> check each layer just before and just after it is built.</summary>
+    internal SequenceModel(SequenceModelOptions options, ISequenceLayer[] layers, ILayerBuildGuard? guard) : base(NativeRuntime.CheckedName(nameof(SequenceModel)))
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(layers);
@@ -67,7 +70,9 @@ public sealed partial class SequenceModel : nn.Module<Tensor, Tensor>
         {
             for (var i = 0; i < layers.Length; i++)
             {
+                guard?.BeforeBuild(i, layers[i], shape);
                 shape = layers[i].Build(shape, new LayerBuildContext(i, layers[i], i == 0 ? null : layers[i - 1]));
+                guard?.AfterBuild(i, layers[i]);
                 outputShapes[i] = shape;
                 if (layers[i].Module is { } module)
                     register_module(i.ToString(CultureInfo.InvariantCulture), module);

@@ -173,6 +173,7 @@ public static class Trainer
     /// <returns>"loss" and each metric by name (no "val_" prefix); a missing name throws a message listing those there are.</returns>
     /// <exception cref="ArgumentException">The data does not fit the model, or a row holds NaN/±Inf, a token outside the vocabulary or a bad length (the message names the row).</exception>
     /// <exception cref="SequenceKitException">The loss, output layer and targets do not fit together.</exception>
+    /// <exception cref="InvalidOperationException">Another thread's <c>Fit</c> is training <paramref name="model"/> (a training callback may evaluate).</exception>
     public static MetricValues Evaluate(SequenceModel model, SequenceDataset data, TrainerOptions options)
     {
         var run = PrepareForEvaluation(model, data, options);
@@ -190,10 +191,11 @@ public static class Trainer
     /// <returns>The outputs of all samples, on the CPU. For arrays in and arrays out, see <see cref="SequenceModel.Predict"/>.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The batch size is not positive.</exception>
     /// <exception cref="ArgumentException">The inputs do not fit the model, or a row holds NaN/±Inf, a token outside the vocabulary or a bad length (the message names the row in <paramref name="inputs"/>).</exception>
+    /// <exception cref="InvalidOperationException">Another thread's <c>Fit</c> is training <paramref name="model"/> (a training callback may predict).</exception>
     public static Tensor Predict(SequenceModel model, Tensor inputs, Tensor? lengths = null, int batchSize = 256)
     {
         ArgumentNullException.ThrowIfNull(model);
-        return model.PredictTensor(inputs, lengths, batchSize);
+        return model.PredictTensor(inputs, lengths, batchSize, "Trainer.Predict");
     }
 
     /// <summary>The confusion matrix of a classifier on a dataset.</summary>
@@ -308,6 +310,7 @@ public static class Trainer
 
     private static void ForEachEvaluationBatch(SequenceModel model, SequenceDataset data, int batchSize, Action<Tensor, Tensor, DataBatch, Tensor?> visit)
     {
+        model.EnsureNotTrainedElsewhere("Trainer.Evaluate");      // Fit's own validation runs on the training thread
         var wasTraining = model.training;
         model.eval();
         try
