@@ -115,4 +115,19 @@ public static class SeriesFile
         });
         return reader.RowsRead;
     }
+
+    /// <summary>
+    /// Reads numeric columns of an Apache Arrow IPC file (the file format, <c>.arrow</c>/Feather v2, or the stream
+    /// format) into a (rows, columns) float32 matrix, record batch by record batch: e.g. a log written by pyarrow
+    /// (<c>pyarrow.feather.write_feather(table, path, compression="uncompressed")</c>) or by Polars/pandas. Integers and
+    /// float64 are converted to float32; nulls become NaN. Memory: the result plus one converted copy of it while the
+    /// batches are joined.
+    /// </summary>
+    /// <param name="path">The Arrow IPC file.</param>
+    /// <param name="options">The columns; null for every numeric column.</param>
+    /// <returns>The series, (time, features), features in the order of <see cref="SeriesArrowOptions.Columns"/> (or of the schema).</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="DataFileException">The file is not Arrow IPC (or is compressed or damaged), has no rows, lacks a named column, a named column is not numeric, or a value is infinite or beyond float32's range.</exception>
+    /// <exception cref="ArgumentException">The options name no column or one twice.</exception>
+    public static float[,] ReadArrow(string path, SeriesArrowOptions? options = null) => ArrowSeriesReader.Read(path, options ?? new SeriesArrowOptions());
 }
