@@ -63,9 +63,8 @@ internal sealed class CsvSeriesReader : IDisposable
     public static long CountRows(string path, SeriesCsvOptions? options)
     {
         using var reader = Open(path, options);
-        long rows = 0;
-        while (reader.MoveNext()) rows++;
-        return rows;
+        while (reader.MoveNext()) reader.RowsRead++;                                    // so a read error names its row
+        return reader.RowsRead;
     }
 
     /// <summary>
