@@ -96,4 +96,22 @@ internal static partial class NpyFile
         var all = from_file(path, shared: false, size: header.DataOffset / header.ItemSize + header.Elements, dtype: header.Type);
         return all.narrow(0, header.DataOffset / header.ItemSize, header.Elements).reshape(header.Shape).MoveToOuterDisposeScope();
     }
+
+    /// <summary>The length of the header <see cref="WriteFloat32Header"/> writes: room for any shape of two 64-bit sizes.</summary>
+    public const int Float32HeaderLength = 128;
+
+    /// <summary>
+    /// Writes a version 1.0 header for a float32, C-order array of shape (rows, columns), padded with spaces to
+    /// <see cref="Float32HeaderLength"/> bytes (a multiple of 64, as NumPy aligns), so it can be rewritten in place once
+    /// the row count is known.
+    /// </summary>
+    public static void WriteFloat32Header(Stream stream, long rows, long columns)
+    {
+        var dict = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {columns}), }}";
+        var header = dict.PadRight(Float32HeaderLength - 10 - 1) + "\n";                      // magic (6) + version (2) + length (2)
+        stream.Write(Magic);
+        stream.Write([1, 0]);
+        stream.Write(BitConverter.GetBytes((ushort)header.Length));
+        stream.Write(Encoding.ASCII.GetBytes(header));
+    }
 }
