@@ -56,20 +56,51 @@ internal static class InputRowChecks
             paramName);
     }
 
+    /// <summary>
+    /// Rows per chunk so that one chunk holds about <see cref="ChunkElements"/> values: the checks read big data (a
+    /// memory-mapped file, windows that are a strided view of a series) a chunk at a time, so no temporary of the whole
+    /// data's size (a float64 copy, a mask) is ever allocated.
+    /// </summary>
+    private static long RowsPerChunk(Tensor values) => Math.Max(1, ChunkElements / Math.Max(1, values.numel() / values.shape[0]));
+
+    private const long ChunkElements = 1L << 22;
+
     private static void CheckFinite(Tensor values, string what, string paramName)
     {
-        // Fast path: one reduction. NaN and ±Inf make the float64 sum non-finite; a finite sum proves there are none.
-        if (isfinite(values.sum(ScalarType.Float64)).item<bool>()) return;
-        var finite = isfinite(values);
-        if (finite.all().item<bool>()) return;
-        var nan = isnan(values).sum().item<long>();
-        var infinite = isinf(values).sum().item<long>();
-        var rows = finite.logical_not().reshape(values.shape[0], -1).any(1).sum().item<long>();
-        var first = finite.logical_not().nonzero()[0].data<long>().ToArray();     // row[, step], feature
-        var value = values[first.Select(i => TensorIndex.Single(i)).ToArray()].to(ScalarType.Float64).item<double>();
-        var where = first.Length == 3 ? F($"step {first[1]}, feature {first[2]}") : F($"feature {first[^1]}");
+        // Fast path: one reduction per chunk. NaN and ±Inf make the float64 sum non-finite; a finite sum proves there are none.
+        var rows = values.shape[0];
+        var step = RowsPerChunk(values);
+        long firstBadChunk = -1;
+        for (long start = 0; start < rows && firstBadChunk < 0; start += step)
+        {
+            using var scope = NewDisposeScope();
+            var chunk = values.narrow(0, start, Math.Min(step, rows - start));
+            if (!isfinite(chunk.sum(ScalarType.Float64)).item<bool>() && !isfinite(chunk).all().item<bool>()) firstBadChunk = start;
+        }
+        if (firstBadChunk < 0) return;
+
+        // Error path: find the first bad value, and count them all (a second pass, chunk by chunk).
+        long nan = 0, infinite = 0, badRows = 0;
+        long[]? first = null;
+        for (long start = firstBadChunk; start < rows; start += step)
+        {
+            using var scope = NewDisposeScope();
+            var chunk = values.narrow(0, start, Math.Min(step, rows - start));
+            var bad = isfinite(chunk).logical_not();
+            if (!bad.any().item<bool>()) continue;
+            nan += isnan(chunk).sum().item<long>();
+            infinite += isinf(chunk).sum().item<long>();
+            badRows += bad.reshape(chunk.shape[0], -1).any(1).sum().item<long>();
+            if (first is null)
+            {
+                first = bad.nonzero()[0].data<long>().ToArray();              // row in chunk[, step], feature
+                first[0] += start;
+            }
+        }
+        var value = values[first!.Select(i => TensorIndex.Single(i)).ToArray()].to(ScalarType.Float64).item<double>();
+        var where = first!.Length == 3 ? F($"step {first[1]}, feature {first[2]}") : F($"feature {first[^1]}");
         throw new ArgumentException(
-            F($"Row {first[0]} of the {what} holds {value} at {where} ({nan} NaN and {infinite} infinite value(s) in {rows} row(s); the first is shown). ") +
+            F($"Row {first[0]} of the {what} holds {value} at {where} ({nan} NaN and {infinite} infinite value(s) in {badRows} row(s); the first is shown). ") +
             "Clean or impute them before training (a scaler keeps NaN as NaN), or set SequenceModelOptions.ValidateInputs = false to skip this check.",
             paramName);
     }
@@ -91,11 +122,21 @@ internal static class InputRowChecks
 
     private static void CheckNotAllPadding(Tensor tokens, string what, string paramName)
     {
-        var empty = tokens.ne(0).any(1).logical_not();                 // (rows): every token is the pad 0
-        if (!empty.any().item<bool>()) return;
-        var row = empty.nonzero()[0, 0].item<long>();
+        var rows = tokens.shape[0];
+        var step = RowsPerChunk(tokens);
+        long firstEmpty = -1, count = 0;
+        for (long start = 0; start < rows; start += step)
+        {
+            using var scope = NewDisposeScope();
+            var empty = tokens.narrow(0, start, Math.Min(step, rows - start)).ne(0).any(1).logical_not();     // every token is the pad 0
+            var here = empty.sum().item<long>();
+            if (here == 0) continue;
+            if (firstEmpty < 0) firstEmpty = start + empty.nonzero()[0, 0].item<long>();
+            count += here;
+        }
+        if (firstEmpty < 0) return;
         throw new ArgumentException(
-            F($"Row {row} of the {what} is all padding (every token is 0, which the Embedding's MaskZero treats as padding; {empty.sum().item<long>()} such row(s)), ") +
+            F($"Row {firstEmpty} of the {what} is all padding (every token is 0, which the Embedding's MaskZero treats as padding; {count} such row(s)), ") +
             "so the recurrent layers have nothing to run on. Remove empty sequences (or give them at least one real token).",
             paramName);
     }

@@ -1,4 +1,8 @@
+using SequenceKit.Layers;
+using SequenceKit.Models;
 using SequenceKit.Preprocessing;
+using SequenceKit.Training;
+using SequenceKit.Training.Losses;
 using static TorchSharp.torch;
 
 namespace SequenceKit.Tests.Preprocessing;
@@ -84,6 +88,21 @@ public class LazyWindowsTests
         Assert.That(batch.Inputs.shape, Is.EqualTo(new long[] { 3, 1000, 4 }));
         Assert.That(batch.Inputs[1, 999, 3].item<float>(), Is.EqualTo((1_500_000f + 999) * 4 + 3));
         Assert.That(batch.Targets[2, 0].item<float>(), Is.EqualTo((steps - 1f) * 4));
+    }
+
+    [Test]
+    public void A_NaN_deep_in_a_long_series_is_reported_at_the_first_window_that_holds_it()
+    {
+        // 200,000 steps, window 100: the checks read 40 million window values chunk by chunk.
+        var series = new float[200_000, 2];
+        series[150_000, 1] = float.NaN;
+        using var lazy = TimeSeriesWindows.CreateDataset(series, new WindowOptions(100) { TargetFeatures = [0] });
+        using var model = new SequenceModel(new SequenceModelOptions { Seed = 1 }, Input.Sequence(2), new Gru(2), new Dense(1));
+        var error = Assert.Throws<ArgumentException>(() => Trainer.Fit(model, lazy, null,
+            new TrainerOptions { Loss = new MeanSquaredErrorLoss(), Epochs = 1 }))!;
+        // Window 149,901 is the first whose steps (149,901 … 150,000) include step 150,000, at its step 99; 100 windows hold it.
+        Assert.That(error.Message, Does.Contain("Row 149901 of the training set holds NaN at step 99, feature 1"));
+        Assert.That(error.Message, Does.Contain("100 NaN and 0 infinite value(s) in 100 row(s)"));
     }
 
     [Test]
