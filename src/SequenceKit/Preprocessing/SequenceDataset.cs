@@ -91,16 +91,13 @@ public sealed class SequenceDataset : IDisposable
                 var y = Data.NpyFile.Map(targetsPath, headers[1]!);
                 return is_floating_point(y) && y.Dimensions == 1 ? y.unsqueeze(1) : y;      // one value per sample → (samples, 1)
             },
-            lengthsPath is null ? null : () => Data.NpyFile.Map(lengthsPath, headers[2]!), readsAreSlow: true);
+            lengthsPath is null ? null : () => Data.NpyFile.Map(lengthsPath, headers[2]!));
     }
 
     /// <summary>The number of samples.</summary>
     public long Count => inputs.shape[0];
 
     internal Tensor Inputs => inputs;
-
-    /// <summary>Whether a batch is slow to make (memory-mapped files, windows gathered from a series), so worth prefetching.</summary>
-    internal bool ReadsAreSlow { get; private init; }
     internal Tensor Targets => targets;
     internal Tensor? Lengths => lengths;
 
@@ -220,10 +217,10 @@ public sealed class SequenceDataset : IDisposable
     {
         inputs.DetachFromDisposeScope();
         targets.DetachFromDisposeScope();
-        return new SequenceDataset(inputs, targets, null, owns: true) { ReadsAreSlow = true };
+        return new SequenceDataset(inputs, targets, null, owns: true);
     }
 
-    private static SequenceDataset Own(Func<Tensor> inputs, Func<Tensor> targets, Func<Tensor>? lengths, bool readsAreSlow = false)
+    private static SequenceDataset Own(Func<Tensor> inputs, Func<Tensor> targets, Func<Tensor>? lengths)
     {
         NativeRuntime.EnsureAvailable();
         Tensor? x = null, y = null, l = null;
@@ -245,7 +242,7 @@ public sealed class SequenceDataset : IDisposable
         l?.DetachFromDisposeScope();
         try
         {
-            return new SequenceDataset(x, y, l, owns: true) { ReadsAreSlow = readsAreSlow };
+            return new SequenceDataset(x, y, l, owns: true);
         }
         catch
         {

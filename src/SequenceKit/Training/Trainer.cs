@@ -87,8 +87,9 @@ public static class Trainer
             double lossSum = 0;
             long samples = 0;
             ZeroGradients(optimizer);
-            var depth = options.PrefetchBatches ?? (train.ReadsAreSlow ? TrainerOptions.DefaultPrefetchBatches : 0);
-            using var prefetch = depth > 0 ? new BatchPrefetcher(batches, rows => train.GetBatch(rows, model.Device), depth, cancellationToken) : null;
+            using var prefetch = options.PrefetchBatches > 0
+                ? new BatchPrefetcher(batches, rows => train.GetBatch(rows, model.Device), options.PrefetchBatches, cancellationToken)
+                : null;
             for (var b = 0; b < batches.Count; b++)
             {
                 if (cancellationToken.IsCancellationRequested)
@@ -424,7 +425,7 @@ public static class Trainer
             throw new ArgumentOutOfRangeException(nameof(options), norm, $"TrainerOptions.ClipGradientNorm must be positive and finite (null for no clipping); got {norm}.");
         if (options.ClipGradientValue is { } value && !(value > 0 && double.IsFinite(value)))
             throw new ArgumentOutOfRangeException(nameof(options), value, $"TrainerOptions.ClipGradientValue must be positive and finite (null for no clipping); got {value}.");
-        if (options.PrefetchBatches < 0) throw new ArgumentOutOfRangeException(nameof(options), options.PrefetchBatches, $"TrainerOptions.PrefetchBatches must be ≥ 0 (or null for the default); got {options.PrefetchBatches}.");
+        if (options.PrefetchBatches < 0) throw new ArgumentOutOfRangeException(nameof(options), options.PrefetchBatches, $"TrainerOptions.PrefetchBatches must be ≥ 0; got {options.PrefetchBatches}.");
         if (options.MemoryTrimInterval < 0) throw new ArgumentOutOfRangeException(nameof(options), options.MemoryTrimInterval, $"TrainerOptions.MemoryTrimInterval must be ≥ 0; got {options.MemoryTrimInterval}.");
         if (options.Callbacks.Any(c => c is null)) throw new ArgumentException("TrainerOptions.Callbacks holds null.", nameof(options));
         if (options.ResumeFrom is not null && options.ResumeFromIfPresent is not null)
