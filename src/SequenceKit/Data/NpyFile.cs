@@ -10,7 +10,7 @@ namespace SequenceKit.Data;
 /// NumPy's <c>.npy</c> format (versions 1–3): a magic string, a header (a Python dict literal with <c>descr</c>,
 /// <c>fortran_order</c> and <c>shape</c>) and the raw values. <see cref="Map"/> memory-maps the values as a tensor
 /// without reading them: pages are read from the file when a batch touches them and can be dropped again by the
-/// operating system, so a file larger than the process's memory trains.
+/// operating system.
 /// </summary>
 internal static partial class NpyFile
 {

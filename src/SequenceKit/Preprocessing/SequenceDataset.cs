@@ -66,8 +66,9 @@ public sealed class SequenceDataset : IDisposable
     /// <summary>
     /// A dataset over NumPy <c>.npy</c> files (e.g. written by <c>numpy.save</c> in Python), memory-mapped rather than
     /// read: nothing is copied when the dataset is made, each batch reads only its own rows from the files, and the
-    /// operating system keeps or drops the pages, so files larger than the process's memory train (shuffled batches
-    /// read rows at random; the first use checks every value once). Types: float32, float64 (converted to float32 per
+    /// operating system keeps or drops the pages (the first use checks every value once). A file larger than the
+    /// memory available to the process works but, with shuffled batches, is bound by random reads from disk: see
+    /// docs/performance.md. Types: float32, float64 (converted to float32 per
     /// batch), int32 and int64 (tokens, class indices, lengths; converted to int64 per batch), little-endian, C order.
     /// The same shapes as <see cref="FromArrays"/>: a 1-D floating-point targets file is one value per sample.
     /// </summary>
