@@ -61,8 +61,9 @@ CONF
       [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
     done
     pkill -x munged 2>/dev/null || true
-    for _ in $(seq 1 20); do pgrep -x 'slurmctld|slurmd|munged' >/dev/null || break; sleep 0.5; done
-    if pgrep -x 'slurmctld|slurmd|munged' >/dev/null; then pkill -9 -x 'slurmctld|slurmd|munged' || true; fi
+    running() { pgrep -x slurmctld >/dev/null || pgrep -x slurmd >/dev/null || pgrep -x munged >/dev/null; }
+    for _ in $(seq 1 20); do running || break; sleep 0.5; done
+    if running; then for daemon in slurmctld slurmd munged; do pkill -9 -x "$daemon" || true; done; fi
     echo "slurm-local: stopped" ;;
   *)
     echo "usage: slurm-local.sh start|stop FOLDER" >&2; exit 2 ;;
