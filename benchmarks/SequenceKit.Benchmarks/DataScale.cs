@@ -136,7 +136,7 @@ internal static class DataScale
         var labels = new long[rows];
         using (var file = File.Create(path))
         {
-            WriteHeader(file, "<f4", $"({rows}, {steps}, {features})");
+            SequenceKit.Data.NpyFile.WriteHeader(file, "<f4", rows, steps, features);
             var row = new byte[steps * features * 4];
             var values = new float[steps * features];
             for (long r = 0; r < rows; r++)
@@ -148,17 +148,8 @@ internal static class DataScale
             }
         }
         using var labelFile = File.Create(LabelsPath(path));
-        WriteHeader(labelFile, "<i8", $"({rows},)");
+        SequenceKit.Data.NpyFile.WriteHeader(labelFile, "<i8", rows);
         foreach (var label in labels) labelFile.Write(BitConverter.GetBytes(label));
-    }
-
-    private static void WriteHeader(Stream file, string descr, string shape)
-    {
-        var header = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}";
-        header = header.PadRight((header.Length + 11 + 63) / 64 * 64 - 11) + "\n";
-        file.Write([0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0]);
-        file.Write(BitConverter.GetBytes((ushort)header.Length));
-        file.Write(System.Text.Encoding.ASCII.GetBytes(header));
     }
 
     private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -97,18 +97,20 @@ internal static partial class NpyFile
         return all.narrow(0, header.DataOffset / header.ItemSize, header.Elements).reshape(header.Shape).MoveToOuterDisposeScope();
     }
 
-    /// <summary>The length of the header <see cref="WriteFloat32Header"/> writes: room for any shape of two 64-bit sizes.</summary>
-    public const int Float32HeaderLength = 128;
+    /// <summary>The length of the header <see cref="WriteHeader"/> writes: room for any shape of up to three 64-bit sizes.</summary>
+    public const int HeaderLength = 128;
 
     /// <summary>
-    /// Writes a version 1.0 header for a float32, C-order array of shape (rows, columns), padded with spaces to
-    /// <see cref="Float32HeaderLength"/> bytes (a multiple of 64, as NumPy aligns), so it can be rewritten in place once
-    /// the row count is known.
+    /// Writes a version 1.0 header for a C-order array of the given type (e.g. <c>"&lt;f4"</c>, <c>"&lt;i8"</c>) and
+    /// shape, padded with spaces to <see cref="HeaderLength"/> bytes (a multiple of 64, as NumPy aligns), so it can be
+    /// rewritten in place once the row count is known.
     /// </summary>
-    public static void WriteFloat32Header(Stream stream, long rows, long columns)
+    public static void WriteHeader(Stream stream, string descr, params long[] shape)
     {
-        var dict = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {columns}), }}";
-        var header = dict.PadRight(Float32HeaderLength - 10 - 1) + "\n";                      // magic (6) + version (2) + length (2)
+        var dims = shape.Length == 1 ? $"{shape[0]}," : string.Join(", ", shape);
+        var dict = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': ({dims}), }}";
+        if (dict.Length > HeaderLength - 10 - 1) throw new ArgumentException($"The .npy header {dict} is longer than {HeaderLength - 11} characters.", nameof(shape));
+        var header = dict.PadRight(HeaderLength - 10 - 1) + "\n";                              // magic (6) + version (2) + length (2)
         stream.Write(Magic);
         stream.Write([1, 0]);
         stream.Write(BitConverter.GetBytes((ushort)header.Length));

@@ -106,11 +106,11 @@ public static class SeriesFile
         var buffer = new float[checked(DefaultRowsPerChunk * width)];
         AtomicFile.Write(npyPath, stream =>
         {
-            NpyFile.WriteFloat32Header(stream, 0, width);                                  // rewritten with the row count at the end
+            NpyFile.WriteHeader(stream, "<f4", 0, width);                                  // rewritten with the row count at the end
             int read;
             while ((read = reader.Read(buffer)) > 0) stream.Write(MemoryMarshal.AsBytes(buffer.AsSpan(0, read * width)));
             stream.Position = 0;
-            NpyFile.WriteFloat32Header(stream, reader.RowsRead, width);
+            NpyFile.WriteHeader(stream, "<f4", reader.RowsRead, width);
             stream.Position = stream.Length;
         });
         return reader.RowsRead;
