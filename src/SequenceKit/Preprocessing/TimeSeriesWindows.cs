@@ -77,8 +77,6 @@ public static class TimeSeriesWindows
         var time = (int)values.shape[0];
         if (validationStart <= 0 || validationStart >= time)
             throw new ArgumentOutOfRangeException(nameof(validationStart), validationStart, $"validationStart must be in (0, {time}) for a series of {time} steps; got {validationStart}.");
-        CheckOptions(options, (int)values.shape[1], validationStart, "training part");
-        CheckOptions(options, (int)values.shape[1], time - validationStart, "validation part");
         var train = Windows(values, 0, validationStart, options, "training part");
         try
         {
