@@ -74,5 +74,5 @@ public class TrainerEpochBenchmarks
     public double TrainerFitWithoutInputChecks() => Trainer.Fit(uncheckedModel, dataset, null, Options)["loss"][0];
 
     [Benchmark]
-    public double TrainerFitWithoutMemoryTrim() => Trainer.Fit(checkedModel, dataset, null, Options with { MemoryTrimInterval = 0 })["loss"][0];
+    public double TrainerFitWithoutMemoryTrim() => Trainer.Fit(checkedModel, dataset, null, Options with { MemoryTrim = null })["loss"][0];
 }

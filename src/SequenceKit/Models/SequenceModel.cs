@@ -156,11 +156,17 @@ public sealed partial class SequenceModel : nn.Module<Tensor, Tensor>
     /// logits), from which losses on a softmax or sigmoid output are computed exactly; for a model that does not end
     /// in a Dense, the logits are the output itself.
     /// </summary>
-    internal (Tensor Output, Tensor Logits) ForwardWithLogits(Tensor input, Tensor? lengths)
+    /// <param name="input">As for <see cref="forward(Tensor, Tensor?)"/>.</param>
+    /// <param name="lengths">As for <see cref="forward(Tensor, Tensor?)"/>.</param>
+    /// <param name="valuesChecked">
+    /// True when every row of the dataset the batch comes from was checked before (<c>InputRowChecks</c>), so the
+    /// per-batch scan for NaN/±Inf and out-of-vocabulary tokens is skipped; shapes and lengths are still checked.
+    /// </param>
+    internal (Tensor Output, Tensor Logits) ForwardWithLogits(Tensor input, Tensor? lengths, bool valuesChecked = false)
     {
         ArgumentNullException.ThrowIfNull(input);
         using var scope = NewDisposeScope();
-        var x = PrepareInput(input);
+        var x = PrepareInput(input, valuesChecked);
         var batch = new SequenceBatch(x, PrepareLengths(lengths, x));
         for (var i = 0; i < layers.Length - 1; i++) batch = layers[i].Forward(batch);
         if (layers[^1] is not Dense dense)
@@ -249,7 +255,7 @@ public sealed partial class SequenceModel : nn.Module<Tensor, Tensor>
         new(Options with { Seed = seed, Logger = NullLogger.Instance, Device = Device },
             layers.Select(l => map(LayerRegistry.Create(l.TypeName, l.GetConfig()))).OfType<ISequenceLayer>().ToArray());
 
-    private Tensor PrepareInput(Tensor input)
+    private Tensor PrepareInput(Tensor input, bool valuesChecked = false)
     {
         var expected = InputShape;
         var dimensions = input.shape;
@@ -270,7 +276,7 @@ public sealed partial class SequenceModel : nn.Module<Tensor, Tensor>
                 throw new ArgumentException($"input has 0 time steps (shape {Shape()}).", nameof(input));
             // Any integer dtype (int32 from C# int arrays, uint8, …) becomes the Embedding's int64 before anything reads it.
             var tokens = OnDevice(input, ScalarType.Int64);
-            if (Options.ValidateInputs) CheckTokenRange(tokens, expected.Features);
+            if (Options.ValidateInputs && !valuesChecked) CheckTokenRange(tokens, expected.Features);
             return tokens;
         }
 
@@ -284,7 +290,7 @@ public sealed partial class SequenceModel : nn.Module<Tensor, Tensor>
                 nameof(input));
         if (expected.HasTimeAxis && dimensions[1] == 0)
             throw new ArgumentException($"input has 0 time steps (shape {Shape()}).", nameof(input));
-        if (Options.ValidateInputs) CheckFinite(input);
+        if (Options.ValidateInputs && !valuesChecked) CheckFinite(input);
         return OnDevice(input, ScalarType.Float32);
     }
 

@@ -133,7 +133,7 @@ public static class Trainer
                 context.LearningRate = optimizer.ParamGroups.First().LearningRate;
                 options.Progress?.Report(new(epoch + 1, options.Epochs, b + 1, batches.Count, loss, samples == 0 ? double.NaN : lossSum / samples));
                 foreach (var callback in options.Callbacks) callback.OnBatchEnd(context);
-                MemoryTrimmer.CountStep(options.MemoryTrimInterval);
+                MemoryTrimmer.CountStep(options.MemoryTrim);
                 if (context.StopRequested) break;
             }
             if (context.StopRequested) break;
@@ -225,7 +225,7 @@ public static class Trainer
             var (p, a) = ClassPredictions.Of(output, batch.Targets, setup, mask);
             predicted.AddRange(p.data<long>());
             actual.AddRange(a.data<long>());
-        });
+        }, valuesChecked: false);
         return (predicted.ToArray(), actual.ToArray());
     }
 
@@ -252,7 +252,7 @@ public static class Trainer
         using var owned = prefetched;
         using var scope = NewDisposeScope();
         var batch = prefetched ?? train.GetBatch(rows, model.Device);
-        var (output, loss, mask) = BatchLoss(model, batch, run.Loss, run.Setup);
+        var (output, loss, mask) = BatchLoss(model, batch, run.Loss, run.Setup, valuesChecked: true);   // Prepare checked every row
         var value = loss.item<float>();
         if (!float.IsFinite(value))
         {
@@ -309,7 +309,7 @@ public static class Trainer
         return result;
     }
 
-    private static void ForEachEvaluationBatch(SequenceModel model, SequenceDataset data, int batchSize, Action<Tensor, Tensor, DataBatch, Tensor?> visit)
+    private static void ForEachEvaluationBatch(SequenceModel model, SequenceDataset data, int batchSize, Action<Tensor, Tensor, DataBatch, Tensor?> visit, bool valuesChecked = true)
     {
         model.EnsureNotTrainedElsewhere("Trainer.Evaluate");      // Fit's own validation runs on the training thread
         var wasTraining = model.training;
@@ -321,7 +321,7 @@ public static class Trainer
             {
                 using var scope = NewDisposeScope();
                 var batch = data.GetBatch(rows, model.Device);
-                var (output, logits) = model.ForwardWithLogits(batch.Inputs, batch.Lengths);
+                var (output, logits) = model.ForwardWithLogits(batch.Inputs, batch.Lengths, valuesChecked);
                 visit(output, logits, batch, StepMask(output, batch.Lengths));
             }
         }
@@ -336,9 +336,9 @@ public static class Trainer
     /// class weights from <paramref name="setup"/>), and the step mask. The trainer, evaluation, the training doctor's
     /// probes and <c>LearningRateFinder</c> all call this.
     /// </summary>
-    internal static (Tensor Output, Tensor Loss, Tensor? Mask) BatchLoss(SequenceModel model, DataBatch batch, ILoss loss, LossSetup setup)
+    internal static (Tensor Output, Tensor Loss, Tensor? Mask) BatchLoss(SequenceModel model, DataBatch batch, ILoss loss, LossSetup setup, bool valuesChecked = false)
     {
-        var (output, logits) = model.ForwardWithLogits(batch.Inputs, batch.Lengths);      // softmax/sigmoid losses read the logits
+        var (output, logits) = model.ForwardWithLogits(batch.Inputs, batch.Lengths, valuesChecked);      // softmax/sigmoid losses read the logits
         var mask = StepMask(output, batch.Lengths);
         return (output, loss.ComputeFromLogits(logits, output, batch.Targets, setup, mask), mask);
     }
@@ -359,6 +359,7 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(options.Loss, nameof(options));
         CheckOptions(options);
+        MemoryTrimmer.Prepare(options.MemoryTrim);
         CheckInputs(model, train, "training set");
         // Every row's values before the first step: a bad value is reported at its dataset row, and no step is applied.
         InputRowChecks.Check(model, train.Inputs, train.Lengths, trainName, trainParameter);
@@ -426,7 +427,7 @@ public static class Trainer
         if (options.ClipGradientValue is { } value && !(value > 0 && double.IsFinite(value)))
             throw new ArgumentOutOfRangeException(nameof(options), value, $"TrainerOptions.ClipGradientValue must be positive and finite (null for no clipping); got {value}.");
         if (options.PrefetchBatches < 0) throw new ArgumentOutOfRangeException(nameof(options), options.PrefetchBatches, $"TrainerOptions.PrefetchBatches must be ≥ 0; got {options.PrefetchBatches}.");
-        if (options.MemoryTrimInterval < 0) throw new ArgumentOutOfRangeException(nameof(options), options.MemoryTrimInterval, $"TrainerOptions.MemoryTrimInterval must be ≥ 0; got {options.MemoryTrimInterval}.");
+        options.MemoryTrim?.Check();
         if (options.Callbacks.Any(c => c is null)) throw new ArgumentException("TrainerOptions.Callbacks holds null.", nameof(options));
         if (options.ResumeFrom is not null && options.ResumeFromIfPresent is not null)
             throw new ArgumentException(

@@ -83,10 +83,11 @@ public sealed record TrainerOptions
     public IProgress<TrainingProgress>? Progress { get; init; }
 
     /// <summary>
-    /// On Linux, return freed native memory to the system (glibc <c>malloc_trim</c>) every this many steps, which keeps
-    /// resident memory flat over long runs; 0 to never. Default 50.
+    /// When freed native memory is returned to the system on Linux, which keeps resident memory flat over long runs:
+    /// by default a trim happens only when resident memory grew by 16 MiB (see <see cref="MemoryTrimOptions"/>);
+    /// null never trims. Default: <c>new MemoryTrimOptions()</c>.
     /// </summary>
-    public int MemoryTrimInterval { get; init; } = 50;
+    public MemoryTrimOptions? MemoryTrim { get; init; } = new();
 
     /// <summary>
     /// Training batches read and converted ahead on another thread while the current batch trains, at most this many
