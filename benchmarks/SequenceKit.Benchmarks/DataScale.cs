@@ -17,7 +17,8 @@ namespace SequenceKit.Benchmarks;
 ///       of the dataset and while training 300 shuffled batches, against the size the materialized windows would need.
 ///   data-scale npy-write PATH rows steps features: writes a float32 .npy file of that shape (streamed) and labels beside it.
 ///   data-scale npy-train PATH [batches] [memory|file]: trains LSTM(16) on that many shuffled batches of 64 rows from
-///       the file (memory-mapped) or from a copy in memory; prints seconds per batch and peak resident memory.
+///       the file (FromNpy: inputs read with pread, a couple of batches advised ahead) or from a copy in memory;
+///       prints seconds per batch and peak resident memory.
 /// </summary>
 internal static class DataScale
 {
@@ -64,7 +65,7 @@ internal static class DataScale
                 using var file = SequenceDataset.FromNpy(path, LabelsPath(path));
                 using var data = inMemory ? new SequenceDataset(file.Inputs.clone(), file.Targets.clone()) : file;
                 var peak = Train(data, batches, new Lstm(16), out var perBatch);
-                Console.WriteLine(F($"{(inMemory ? "in memory" : "memory-mapped")}: {batches} shuffled batches of 64 from {data.Count:N0} rows: {perBatch * 1000:F2} ms/batch; peak resident +{(peak - baseline) / 1e6:F0} MB (peak {peak / 1e6:F0} MB)"));
+                Console.WriteLine(F($"{(inMemory ? "in memory" : "from the file")}: {batches} shuffled batches of 64 from {data.Count:N0} rows: {perBatch * 1000:F2} ms/batch; peak resident +{(peak - baseline) / 1e6:F0} MB (peak {peak / 1e6:F0} MB)"));
                 return 0;
             }
             default:

@@ -88,12 +88,16 @@ internal static partial class NpyFile
         return new Header(type, itemSize, shape, prefix.Length);
     }
 
-    /// <summary>The values as a tensor of the header's shape and type, memory-mapped from the file (read-only; writes stay private).</summary>
+    /// <summary>
+    /// The values as a tensor of the header's shape and type, memory-mapped from the file (read-only; writes stay
+    /// private), with the kernel told to expect random reads (<see cref="MemoryAdvice"/>).
+    /// </summary>
     public static Tensor Map(string path, Header header)
     {
         if (header.Elements == 0) throw new DataFileException(path, $"it holds no rows (shape ({string.Join(", ", header.Shape)})).");
         using var scope = NewDisposeScope();
         var all = from_file(path, shared: false, size: header.DataOffset / header.ItemSize + header.Elements, dtype: header.Type);
+        MemoryAdvice.Random(all);               // batches read shuffled rows; sequential passes ask for their chunks ahead
         return all.narrow(0, header.DataOffset / header.ItemSize, header.Elements).reshape(header.Shape).MoveToOuterDisposeScope();
     }
 

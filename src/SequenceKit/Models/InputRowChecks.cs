@@ -71,9 +71,11 @@ internal static class InputRowChecks
         var rows = values.shape[0];
         var step = RowsPerChunk(values);
         long firstBadChunk = -1;
+        Data.MemoryAdvice.WillNeed(values, 0, Math.Min(step, rows));
         for (long start = 0; start < rows && firstBadChunk < 0; start += step)
         {
             using var scope = NewDisposeScope();
+            Data.MemoryAdvice.WillNeed(values, start + step, Math.Min(step, rows - start - step));   // a mapped file: read the next chunk meanwhile
             var chunk = values.narrow(0, start, Math.Min(step, rows - start));
             if (!isfinite(chunk.sum(ScalarType.Float64)).item<bool>() && !isfinite(chunk).all().item<bool>()) firstBadChunk = start;
         }

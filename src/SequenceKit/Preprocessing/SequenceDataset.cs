@@ -13,6 +13,8 @@ public sealed class SequenceDataset : IDisposable
     private readonly Tensor inputs, targets;
     private readonly Tensor? lengths;
     private readonly bool ownsTensors;
+    private bool fileBacked;
+    private Data.NpyRowReader? rowReader;
 
     /// <summary>Wraps tensors that share their first (sample) dimension. The caller keeps ownership of them.</summary>
     /// <param name="inputs">(samples, …): tokens (samples, time), sequences (samples, time, features) or vectors.</param>
@@ -85,7 +87,7 @@ public sealed class SequenceDataset : IDisposable
         var headers = new[] { inputsPath, targetsPath, lengthsPath }.Select(p => p is null ? null : Data.NpyFile.ReadHeader(p)).ToArray();
         if (headers[2] is { } l && (l.Shape.Length != 1 || l.Type is not (ScalarType.Int32 or ScalarType.Int64)))
             throw new Data.DataFileException(lengthsPath!, $"lengths must be one integer per sample; the file holds {l.Type} of shape ({string.Join(", ", l.Shape)}).");
-        return Own(
+        var dataset = Own(
             () => Data.NpyFile.Map(inputsPath, headers[0]!),
             () =>
             {
@@ -93,6 +95,41 @@ public sealed class SequenceDataset : IDisposable
                 return is_floating_point(y) && y.Dimensions == 1 ? y.unsqueeze(1) : y;      // one value per sample → (samples, 1)
             },
             lengthsPath is null ? null : () => Data.NpyFile.Map(lengthsPath, headers[2]!));
+        dataset.fileBacked = true;
+        try
+        {
+            dataset.rowReader = new Data.NpyRowReader(inputsPath, headers[0]!);
+        }
+        catch
+        {
+            dataset.Dispose();
+            throw;
+        }
+        return dataset;
+    }
+
+    /// <summary>
+    /// For a memory-mapped dataset: asks the kernel to start reading these rows now (a batch or two ahead of the one
+    /// being trained), so the random reads of a shuffled epoch overlap the steps and each other instead of stalling the
+    /// gather one page at a time. Nothing for data in memory.
+    /// </summary>
+    internal void ReadAhead(long[] rows)
+    {
+        if (!fileBacked) return;
+        rowReader?.WillNeed(rows);
+        for (var i = 0; i < rows.Length;)
+        {
+            var first = rows[i];
+            var count = 1;
+            while (i + count < rows.Length && rows[i + count] == first + count) count++;      // a run of consecutive rows: one call
+            if (first >= 0 && first + count <= Count)
+            {
+                if (rowReader is null) Data.MemoryAdvice.WillNeed(inputs, first, count);
+                Data.MemoryAdvice.WillNeed(targets, first, count);
+                if (lengths is not null) Data.MemoryAdvice.WillNeed(lengths, first, count);
+            }
+            i += count;
+        }
     }
 
     /// <summary>The number of samples.</summary>
@@ -135,9 +172,11 @@ public sealed class SequenceDataset : IDisposable
     }
 
     /// <summary>Rows of a stored tensor, converted to the batch dtype (float64 → float32, int32 → int64).</summary>
-    private static Tensor Select(Tensor source, Tensor index)
+    private static Tensor Select(Tensor source, Tensor index) => Converted(source.index_select(0, index));
+
+    /// <summary>The batch in its batch type (see <see cref="BatchType"/>), disposing the stored-type tensor when it converts.</summary>
+    private static Tensor Converted(Tensor selected)
     {
-        var selected = source.index_select(0, index);
         if (BatchType(selected.dtype) == selected.dtype) return selected;
         using (selected) return selected.to(BatchType(selected.dtype));
     }
@@ -179,12 +218,13 @@ public sealed class SequenceDataset : IDisposable
         ArgumentNullException.ThrowIfNull(rows);
         using var index = Indices(rows);
         var target = (device ?? ComputeDevice.Cpu).ToTorch();
-        return new DataBatch(Gather(inputs, index, target), Gather(targets, index, target),
-            lengths is null ? null : Gather(lengths, index, CPU), rows);
+        // A .npy file's input rows are read with positioned reads (see NpyRowReader); the same bytes as the mapping holds.
+        var inputBatch = rowReader is null ? Select(inputs, index) : Converted(rowReader.Read(rows));
+        return new DataBatch(Moved(inputBatch, target), Moved(Select(targets, index), target),
+            lengths is null ? null : Moved(Select(lengths, index), CPU), rows);
 
-        static Tensor Gather(Tensor source, Tensor index, Device device)
+        static Tensor Moved(Tensor selected, Device device)
         {
-            var selected = Select(source, index);
             // Device is a class without value equality: compare type and ordinal, not references.
             if (selected.device_type == device.type && (device.type == DeviceType.CPU || selected.device_index == device.index)) return selected;
             using (selected) return selected.to(device);
@@ -194,6 +234,7 @@ public sealed class SequenceDataset : IDisposable
     /// <summary>Frees the tensors the dataset created (those of <see cref="FromArrays"/> and <see cref="Subset"/>).</summary>
     public void Dispose()
     {
+        rowReader?.Dispose();
         if (!ownsTensors) return;
         inputs.Dispose();
         targets.Dispose();

@@ -1,19 +1,14 @@
 namespace SequenceKit.Training;
 
 /// <summary>
-/// How the trainer keeps resident memory flat on Linux with glibc (elsewhere nothing happens). Once glibc has freed
-/// one large block, it raises its own thresholds, so later tensor buffers of up to 32 MiB come from a heap that it
-/// neither unmaps nor trims: resident memory then climbs by about a gigabyte over the first thousand steps (measured)
-/// although every tensor is disposed. Two remedies, both on by default:
-/// <list type="bullet">
-/// <item><see cref="SetAllocatorThresholds"/>: the first <see cref="Trainer.Fit"/> fixes glibc's thresholds
-/// (<c>mallopt</c>), so blocks of 4 MiB and more are unmapped when freed and the heap's free top is returned beyond 32 MiB.</item>
-/// <item>Trimming on growth: the trainer reads the process's resident memory every <see cref="CheckInterval"/> steps
-/// (a few microseconds) and calls <c>malloc_trim(0)</c> only when it grew by <see cref="GrowthBytes"/> since the last
-/// trim; trims may take at most <see cref="MaxTimeShare"/> of the time, so a trim that is slow in a large process
-/// defers the next one instead of slowing every step.</item>
-/// </list>
-/// The state is process-wide: several <see cref="Trainer.Fit"/> calls, one after another or at once, share it.
+/// How the trainer keeps resident memory flat on Linux with glibc (elsewhere nothing happens). glibc raises its mmap
+/// threshold to the size of each mapped block it frees (up to 32 MiB), so the per-step tensor buffers of a few MiB
+/// soon come from a heap that fragments and that glibc does not return: resident memory then climbs by hundreds of MB
+/// over the first thousand steps (measured) although every tensor is disposed. <c>malloc_trim(0)</c> returns it, but
+/// its cost grows with the heap. So the trainer reads the process's resident memory every <see cref="CheckInterval"/>
+/// steps (a few microseconds) and trims only when it grew by <see cref="GrowthBytes"/> since the last trim, and trims
+/// may take at most <see cref="MaxTimeShare"/> of the time: a slow trim defers the next one instead of slowing every
+/// step. The state is process-wide: several <see cref="Trainer.Fit"/> calls, one after another or at once, share it.
 /// </summary>
 public sealed record MemoryTrimOptions
 {
@@ -29,17 +24,10 @@ public sealed record MemoryTrimOptions
     /// <summary>
     /// Largest share of the time that trims may take: trimming earns this share of the time that passes (up to 0.1 s,
     /// or the last trim's duration, saved up), and a trim that is due waits until the time it earned covers the last trim's duration; in (0, 1].
-    /// Default 0.01.
+    /// Growth of 8 × <see cref="GrowthBytes"/> trims whatever the credit, so memory stays bounded when the heap grows
+    /// faster than the share allows. Default 0.01.
     /// </summary>
     public double MaxTimeShare { get; init; } = 0.01;
-
-    /// <summary>
-    /// Whether the first <see cref="Trainer.Fit"/> that runs with these options sets glibc's mmap threshold to 4 MiB
-    /// and its trim threshold to 32 MiB (<c>mallopt</c>, process-wide, once). Skipped when the process already chose
-    /// them (<c>GLIBC_TUNABLES</c> naming <c>glibc.malloc.</c>, or <c>MALLOC_MMAP_THRESHOLD_</c> /
-    /// <c>MALLOC_TRIM_THRESHOLD_</c> in the environment). Default true.
-    /// </summary>
-    public bool SetAllocatorThresholds { get; init; } = true;
 
     internal void Check()
     {

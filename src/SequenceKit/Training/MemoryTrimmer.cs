@@ -5,50 +5,23 @@ using Microsoft.Win32.SafeHandles;
 namespace SequenceKit.Training;
 
 /// <summary>
-/// Process-wide policy of <see cref="MemoryTrimOptions"/>: fixes glibc's thresholds once, reads resident memory from
-/// <c>/proc/self/statm</c> (kept open) and calls <c>malloc_trim(0)</c> only when it grew and the time it earned covers
-/// the last trim's duration. A no-op off Linux or on a libc without these functions (musl).
+/// Process-wide policy of <see cref="MemoryTrimOptions"/>: reads resident memory from <c>/proc/self/statm</c> (kept
+/// open) and calls <c>malloc_trim(0)</c> only when it grew and the time it earned covers the last trim's duration. A
+/// no-op off Linux or on a libc without <c>malloc_trim</c> (musl).
 /// </summary>
 internal static class MemoryTrimmer
 {
-    private const int MmapThreshold = 4 << 20, TrimThreshold = 32 << 20;
-    private const int M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3;
     private static readonly object Gate = new();
     private static bool unavailable = !OperatingSystem.IsLinux();
-    private static bool thresholdsDecided;
     private static SafeFileHandle? statm;
     private static readonly TrimPolicy Policy = new(Stopwatch.Frequency);
     private static long steps, trims;
     private static TimeSpan trimTime;
 
-    /// <summary>Trims and the time spent trimming since the process started, and whether this process set glibc's thresholds (for benchmarks and tests).</summary>
-    public static (long Trims, TimeSpan Time, bool ThresholdsSet) Statistics
+    /// <summary>Trims and the time spent trimming since the process started (for benchmarks and tests).</summary>
+    public static (long Trims, TimeSpan Time) Statistics
     {
-        get { lock (Gate) return (trims, trimTime, ThresholdsSet); }
-    }
-
-    private static bool ThresholdsSet { get; set; }
-
-    /// <summary>Called when a <c>Fit</c> starts: sets glibc's thresholds once if the options ask for it and the process has not chosen its own.</summary>
-    public static void Prepare(MemoryTrimOptions? options)
-    {
-        if (options is not { SetAllocatorThresholds: true } || unavailable) return;
-        lock (Gate)
-        {
-            if (thresholdsDecided) return;
-            thresholdsDecided = true;
-            if ((Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "").Contains("glibc.malloc.", StringComparison.Ordinal)
-                || Environment.GetEnvironmentVariable("MALLOC_MMAP_THRESHOLD_") is not null
-                || Environment.GetEnvironmentVariable("MALLOC_TRIM_THRESHOLD_") is not null) return;
-            try
-            {
-                ThresholdsSet = mallopt(M_MMAP_THRESHOLD, MmapThreshold) == 1 & mallopt(M_TRIM_THRESHOLD, TrimThreshold) == 1;
-            }
-            catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
-            {
-                unavailable = true;
-            }
-        }
+        get { lock (Gate) return (trims, trimTime); }
     }
 
     /// <summary>Counts a training step process-wide and applies the trimming policy every <see cref="MemoryTrimOptions.CheckInterval"/> steps.</summary>
@@ -120,22 +93,24 @@ internal static class MemoryTrimmer
 
     [DllImport("libc", EntryPoint = "malloc_trim")]
     private static extern int malloc_trim(nuint pad);
-
-    [DllImport("libc", EntryPoint = "mallopt")]
-    private static extern int mallopt(int parameter, int value);
 }
 
 /// <summary>
 /// The decision of <see cref="MemoryTrimmer"/>, apart from the clock and the system so that it can be tested: a trim is
 /// due when resident memory is <see cref="MemoryTrimOptions.GrowthBytes"/> above the floor (the level the last trim
 /// left, or the lowest seen since) and the time credit (earned at <see cref="MemoryTrimOptions.MaxTimeShare"/> of the
-/// time that passes, at most 0.1 s or the last trim's duration saved up) covers the last trim's duration.
+/// time that passes, at most 0.1 s or the last trim's duration saved up) covers the last trim's duration, or when it is
+/// <see cref="HardGrowthFactor"/> × <see cref="MemoryTrimOptions.GrowthBytes"/> above the floor whatever the credit.
 /// </summary>
 /// <param name="ticksPerSecond">Clock ticks per second (<see cref="Stopwatch.Frequency"/>).</param>
 internal sealed class TrimPolicy(long ticksPerSecond)
 {
+    /// <summary>Growth, in multiples of <see cref="MemoryTrimOptions.GrowthBytes"/>, that trims even when the time share is spent.</summary>
+    public const int HardGrowthFactor = 8;
+
     private readonly long maxCredit = ticksPerSecond / 10;
-    private long floor, lastCheck, lastTrimTicks, credit = ticksPerSecond / 10;
+    private long floor, lastCheck, lastTrimTicks;
+    private double credit = ticksPerSecond / 10;
 
     /// <summary>The resident level the next trim is measured against, in bytes (0 before the first check).</summary>
     public long Floor => floor;
@@ -144,11 +119,12 @@ internal sealed class TrimPolicy(long ticksPerSecond)
     public bool Due(long resident, long now, MemoryTrimOptions options)
     {
         // Saved-up credit is capped, but never below what the last trim took, so a slow trim defers the next one and never stops trimming.
-        if (lastCheck != 0) credit = Math.Min(Math.Max(maxCredit, lastTrimTicks), credit + (long)((now - lastCheck) * options.MaxTimeShare));
+        if (lastCheck != 0) credit = Math.Min(Math.Max(maxCredit, lastTrimTicks), credit + (now - lastCheck) * options.MaxTimeShare);
         lastCheck = now;
         if (resident <= 0) return false;
         if (floor == 0 || resident < floor) floor = resident;
-        return resident - floor >= options.GrowthBytes && credit >= lastTrimTicks;
+        var growth = resident - floor;
+        return growth >= options.GrowthBytes && (credit >= lastTrimTicks || growth >= options.GrowthBytes * HardGrowthFactor);
     }
 
     /// <summary>Records a trim that ran from <paramref name="start"/> to <paramref name="end"/> and left <paramref name="residentAfter"/> bytes resident.</summary>

@@ -90,8 +90,10 @@ public static class Trainer
             using var prefetch = options.PrefetchBatches > 0
                 ? new BatchPrefetcher(batches, rows => train.GetBatch(rows, model.Device), options.PrefetchBatches, cancellationToken)
                 : null;
+            for (var b = 0; b < Math.Min(ReadAheadBatches, batches.Count); b++) train.ReadAhead(batches[b]);
             for (var b = 0; b < batches.Count; b++)
             {
+                if (b + ReadAheadBatches < batches.Count) train.ReadAhead(batches[b + ReadAheadBatches]);   // a mapped file: read while this step runs
                 if (cancellationToken.IsCancellationRequested)
                 {
                     ZeroGradients(optimizer);       // drop a half-accumulated step: weights stay as of the last full step
@@ -317,8 +319,11 @@ public static class Trainer
         try
         {
             using var _ = no_grad();
-            foreach (var rows in data.BatchOrder(new BatchOptions { BatchSize = batchSize, Shuffle = false }))
+            var order = data.BatchOrder(new BatchOptions { BatchSize = batchSize, Shuffle = false });
+            for (var b = 0; b < order.Count; b++)
             {
+                var rows = order[b];
+                if (b + 1 < order.Count) data.ReadAhead(order[b + 1]);
                 using var scope = NewDisposeScope();
                 var batch = data.GetBatch(rows, model.Device);
                 var (output, logits) = model.ForwardWithLogits(batch.Inputs, batch.Lengths, valuesChecked);
@@ -351,6 +356,9 @@ public static class Trainer
         return steps.lt(lengths.to(output.device).unsqueeze(1));                       // (B, T)
     }
 
+    /// <summary>How many batches ahead of the step a memory-mapped training set is asked to be read (<see cref="SequenceDataset.ReadAhead"/>).</summary>
+    private const int ReadAheadBatches = 2;
+
     private static Run Prepare(SequenceModel model, SequenceDataset train, SequenceDataset? validation, TrainerOptions options,
         string trainName = "training set", string trainParameter = "train")
     {
@@ -359,7 +367,6 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(options.Loss, nameof(options));
         CheckOptions(options);
-        MemoryTrimmer.Prepare(options.MemoryTrim);
         CheckInputs(model, train, "training set");
         // Every row's values before the first step: a bad value is reported at its dataset row, and no step is applied.
         InputRowChecks.Check(model, train.Inputs, train.Lengths, trainName, trainParameter);

@@ -67,6 +67,54 @@ public class NpyDatasetTests : TemporaryFolderTest
         Assert.That(Train(fromFiles)["loss"], Is.EqualTo(Train(fromArrays)["loss"]));
     }
 
+    [Test]
+    public void A_shuffled_batch_read_from_the_file_is_bit_identical_to_the_rows_in_the_mapping()
+    {
+        var x = new float[40, 3, 2];
+        var random = new Random(3);
+        for (var r = 0; r < 40; r++) for (var t = 0; t < 3; t++) for (var f = 0; f < 2; f++) x[r, t, f] = (float)(random.NextDouble() * 2 - 1);
+        var path = Path.Combine(Folder, "x.npy");
+        WriteNpy(path, x);
+        var labels = Path.Combine(Folder, "y.npy");
+        WriteLabels(labels, 40);
+        using var data = SequenceDataset.FromNpy(path, labels);
+        long[] rows = [39, 0, 17, 17, 5, 38, 2, 11, 30, 21, 8, 1, 24, 33, 12, 6];     // 16 rows: read in parallel, one repeated
+
+        data.ReadAhead(rows);
+        using var batch = data.GetBatch(rows);
+
+        for (var i = 0; i < rows.Length; i++)
+            for (var t = 0; t < 3; t++)
+                for (var f = 0; f < 2; f++)
+                    Assert.That(BitConverter.SingleToInt32Bits(batch.Inputs[i, t, f].item<float>()), Is.EqualTo(BitConverter.SingleToInt32Bits(x[rows[i], t, f])), $"row {rows[i]}, step {t}, feature {f}");
+        Assert.That(batch.Targets.data<long>().ToArray(), Is.EqualTo(rows.Select(r => r % 3).ToArray()));
+    }
+
+    [Test]
+    public void A_file_truncated_after_it_was_opened_is_refused_naming_the_file_and_row()
+    {
+        var x = new float[10, 3, 2];
+        var path = Path.Combine(Folder, "x.npy");
+        WriteNpy(path, x);
+        var labels = Path.Combine(Folder, "y.npy");
+        WriteLabels(labels, 10);
+        using var data = SequenceDataset.FromNpy(path, labels);
+        using (var file = new FileStream(path, FileMode.Open, FileAccess.Write)) file.SetLength(file.Length - 4 * 3 * 2 * 4);   // rows 6–9 gone
+
+        var error = Assert.Throws<DataFileException>(() => data.GetBatch([2, 7]))!;
+
+        Assert.That(error.Path, Is.EqualTo(path));
+        Assert.That(error.Row, Is.EqualTo(7));
+    }
+
+    /// <summary>An int64 .npy file of labels row % 3, written by the format's rules.</summary>
+    private static void WriteLabels(string path, int rows)
+    {
+        using var file = System.IO.File.Create(path);
+        NpyFile.WriteHeader(file, "<i8", rows);
+        for (long r = 0; r < rows; r++) file.Write(BitConverter.GetBytes(r % 3));
+    }
+
     /// <summary>A float32 C-order .npy file of version 1.0, written by the format's rules (NumPy's own files are above).</summary>
     private static void WriteNpy(string path, float[,,] values)
     {

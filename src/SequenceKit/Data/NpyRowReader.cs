@@ -1,0 +1,83 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+using static TorchSharp.torch;
+
+namespace SequenceKit.Data;
+
+/// <summary>
+/// Reads a batch's rows of a <c>.npy</c> file with positioned reads (<c>pread</c>) instead of through the memory
+/// mapping, and asks the kernel to read upcoming rows ahead (<c>posix_fadvise(WILLNEED)</c>, which the trainer calls a
+/// couple of batches early). Measured on a 4 GB file under a 1 GB memory limit, training LSTM(16) on shuffled batches
+/// of 64 rows of 4,000 bytes: 27.3 ms per batch gathering from the mapping, 21.5 ms with the mapping's rows advised
+/// ahead, 13.6–15.8 ms this way. Reading 16 rows at once (a thread pool loop) or with O_DIRECT did not help there.
+/// The values are the file's bytes, so batches are bit-identical to those gathered from the mapping.
+/// </summary>
+internal sealed class NpyRowReader : IDisposable
+{
+    private const int FadviseWillNeed = 3;
+    private readonly SafeFileHandle file;
+    private readonly string path;
+    private readonly long dataOffset, rowBytes;
+    private readonly long[] rowShape;
+    private readonly ScalarType type;
+    private bool adviceUnavailable = !OperatingSystem.IsLinux();
+
+    public NpyRowReader(string path, NpyFile.Header header)
+    {
+        this.path = path;
+        file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
+        dataOffset = header.DataOffset;
+        rowShape = header.Shape[1..];
+        rowBytes = rowShape.Aggregate(1L, (a, b) => a * b) * header.ItemSize;
+        type = header.Type;
+    }
+
+    /// <summary>Asks the kernel to start reading these rows into its cache (consecutive rows in one call); a hint only.</summary>
+    public void WillNeed(long[] rows)
+    {
+        if (adviceUnavailable || rowBytes == 0) return;
+        try
+        {
+            var fd = (int)file.DangerousGetHandle();
+            for (var i = 0; i < rows.Length;)
+            {
+                var count = 1;
+                while (i + count < rows.Length && rows[i + count] == rows[i] + count) count++;
+                posix_fadvise(fd, dataOffset + rows[i] * rowBytes, count * rowBytes, FadviseWillNeed);
+                i += count;
+            }
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            adviceUnavailable = true;
+        }
+    }
+
+    /// <summary>The rows, in the given order, as a (rows, …) tensor of the file's type on the CPU. Rows must be in range.</summary>
+    public Tensor Read(long[] rows)
+    {
+        var length = checked(rows.Length * rowBytes);
+        var buffer = GC.AllocateUninitializedArray<byte>(checked((int)length));
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var destination = buffer.AsSpan((int)(i * rowBytes), (int)rowBytes);
+            var position = dataOffset + rows[i] * rowBytes;
+            while (!destination.IsEmpty)
+            {
+                var read = RandomAccess.Read(file, destination, position);
+                if (read == 0) throw new DataFileException(path, $"it ended while row {rows[i]} was read; it was changed or truncated after it was opened.", row: rows[i]);
+                destination = destination[read..];
+                position += read;
+            }
+        }
+
+        var batch = empty([rows.Length, .. rowShape], type);
+        if (length > 0) Marshal.Copy(buffer, 0, NativeTensor.DataPointer(batch), (int)length);
+        return batch;
+    }
+
+    public void Dispose() => file.Dispose();
+
+    [DllImport("libc")]
+    private static extern int posix_fadvise(int fd, long offset, long length, int advice);
+}
