@@ -76,6 +76,23 @@ public abstract class Scaler : IScaler
     /// <inheritdoc />
     public void PartialFit(NumericArray data) => Learn(data, reset: false);
 
+    /// <summary>
+    /// Fits on the inputs of a dataset: every step of every sample is one row of features (padded steps beyond a
+    /// sample's length are left out). The data is read a chunk of samples at a time, so a memory-mapped
+    /// <c>.npy</c> file or lazy windows are never copied whole; the scaler changes only once every chunk was read.
+    /// </summary>
+    /// <param name="data">A dataset of floating-point inputs, (samples, time, features) or (samples, features).</param>
+    /// <exception cref="ArgumentException">The inputs are token indices, or hold ±Infinity (the message names the dataset row, step and feature).</exception>
+    public void Fit(SequenceDataset data) => LearnDataset(data, reset: true);
+
+    /// <summary>
+    /// Updates the statistics with the inputs of a dataset, as <see cref="Fit(SequenceDataset)"/> reads them; the
+    /// result is the same as fitting on all the data seen so far at once.
+    /// </summary>
+    /// <param name="data">A dataset of floating-point inputs with the features this scaler was fitted on.</param>
+    /// <exception cref="ArgumentException">The inputs are token indices, hold ±Infinity, or have another number of features.</exception>
+    public void PartialFit(SequenceDataset data) => LearnDataset(data, reset: false);
+
     /// <inheritdoc />
     public T Transform<T>(T data) where T : class => (T)Map(NumericArray.Of(data, nameof(data)), inverse: false);
 
@@ -288,6 +305,49 @@ public abstract class Scaler : IScaler
             float[,] or float[,,] => Map((Array)data.Source, Matrix<float>.Of((Array)data.Source), inverse),
             _ => Map((Array)data.Source!, Matrix<double>.Of((Array)data.Source!), inverse),
         };
+    }
+
+    /// <summary>Elements per chunk when a dataset is read for fitting (16 MB of float32).</summary>
+    private const long DatasetChunkElements = 1L << 22;
+
+    private void LearnDataset(SequenceDataset data, bool reset)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var inputs = data.Inputs;
+        if (!is_floating_point(inputs) || inputs.Dimensions is not (2 or 3))
+            throw new ArgumentException(
+                $"data holds {inputs.dtype} inputs of shape [{string.Join(", ", inputs.shape)}]; a scaler learns floating-point features, " +
+                "(samples, time, features) or (samples, features). Token indices are not scaled.", nameof(data));
+        var features = inputs.shape[^1];
+        var steps = inputs.Dimensions == 3 ? inputs.shape[1] : 1;
+        if (!reset && statistics is not null && features != statistics.FeatureCount)
+            throw FeatureMismatch((int)features, "PartialFit");
+        var accumulator = new FeatureStatistics.Accumulator((int)features);
+        var samplesPerChunk = Math.Max(1, DatasetChunkElements / Math.Max(1, steps * features));
+        for (long start = 0; start < data.Count; start += samplesPerChunk)
+        {
+            using var scope = NewDisposeScope();
+            var count = Math.Min(samplesPerChunk, data.Count - start);
+            var chunk = inputs.narrow(0, start, count).reshape(count, steps, features);
+            Tensor values;
+            long[]? origin = null;                                          // (row, step) of each value row, with lengths
+            if (data.Lengths is { } lengths && inputs.Dimensions == 3)
+            {
+                var real = arange(steps).unsqueeze(0).lt(lengths.narrow(0, start, count).to(ScalarType.Int64).unsqueeze(1));   // (count, steps)
+                values = chunk[real];                                       // (real steps, features)
+                origin = real.nonzero().contiguous().data<long>().ToArray();
+            }
+            else values = chunk.reshape(-1, features);
+            string Position(long row, int feature) => origin is null
+                ? $"row {start + row / steps} of the dataset, step {row % steps}, feature {feature}"
+                : $"row {start + origin[2 * row]} of the dataset, step {origin[2 * row + 1]}, feature {feature}";
+            if (values.dtype == ScalarType.Float64) accumulator.Add<double>(values.contiguous().data<double>().ToArray(), 0, Position);
+            else accumulator.Add<float>(values.to(ScalarType.Float32).contiguous().data<float>().ToArray(), 0, Position);
+        }
+        var batch = accumulator.Complete();                              // validated: only now is state changed
+        if (reset || statistics is null) statistics = batch;
+        else statistics.Merge(batch);
+        Adopt(statistics);
     }
 
     private void Learn<T>(Matrix<T> data, bool reset) where T : unmanaged, IFloatingPointIeee754<T>

@@ -17,9 +17,9 @@ public sealed record MemoryTrimOptions
 
     /// <summary>
     /// Growth of resident memory, in bytes, above the level the last trim left (or the lowest level seen since) that
-    /// triggers a trim; at least 1 MiB. Default 16 MiB.
+    /// triggers a trim; at least 1 MiB. Default 8 MiB.
     /// </summary>
-    public long GrowthBytes { get; init; } = 16L << 20;
+    public long GrowthBytes { get; init; } = 8L << 20;
 
     /// <summary>
     /// Largest share of the time that trims may take: trimming earns this share of the time that passes (up to 0.1 s,

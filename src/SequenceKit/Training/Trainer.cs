@@ -19,7 +19,7 @@ namespace SequenceKit.Training;
 /// <summary>
 /// Trains, evaluates and runs <see cref="SequenceModel"/>s: <see cref="Fit"/> (with validation, metrics, schedulers,
 /// callbacks, clipping, accumulation, class weights, cancellation and checkpoints), <see cref="Evaluate"/> and
-/// <see cref="Predict"/>. Every step runs in its own dispose scope and only scalars leave it, so native memory stays
+/// <c>Predict</c> (on tensors or a dataset). Every step runs in its own dispose scope and only scalars leave it, so native memory stays
 /// flat; everything is checked before the first batch, so a mismatch fails fast with an explanation.
 /// </summary>
 public static class Trainer
@@ -182,6 +182,36 @@ public static class Trainer
         var run = PrepareForEvaluation(model, data, options);
         using var classWeights = run.Setup.ClassWeights;
         return new MetricValues(RunEvaluation(model, data, run, run.Metrics, options.BatchSize));
+    }
+
+    /// <summary>
+    /// Runs the model over every sample of a dataset, in order, in batches, in evaluation mode without gradients; a
+    /// dataset over <c>.npy</c> files or lazy windows is read a batch at a time (the next batch's rows asked for ahead).
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="data">The samples (their targets are not used); every row is checked first, as <see cref="Evaluate"/> does.</param>
+    /// <param name="batchSize">Samples per forward pass; positive. Default 256.</param>
+    /// <returns>The outputs of all samples, in row order, on the CPU.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The batch size is not positive.</exception>
+    /// <exception cref="ArgumentException">The data does not fit the model, or a row holds NaN/±Inf, a token outside the vocabulary or a bad length (the message names the row).</exception>
+    /// <exception cref="InvalidOperationException">Another thread's <c>Fit</c> is training <paramref name="model"/> (a training callback may predict).</exception>
+    public static Tensor Predict(SequenceModel model, SequenceDataset data, int batchSize = 256)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"batchSize must be positive; got {batchSize}.");
+        CheckInputs(model, data, "data set");
+        InputRowChecks.Check(model, data.Inputs, data.Lengths, "data set", nameof(data));
+        var outputs = new List<Tensor>();
+        try
+        {
+            ForEachEvaluationBatch(model, data, batchSize, (output, _, _, _) => outputs.Add(output.cpu().DetachFromDisposeScope()));
+            return cat(outputs, 0);
+        }
+        finally
+        {
+            foreach (var output in outputs) output.Dispose();
+        }
     }
 
     /// <summary>
@@ -466,7 +496,7 @@ public static class Trainer
             throw new ArgumentException(
                 $"The {what}'s inputs have shape per sample [{string.Join(", ", actual)}], but the model takes {expected} " +
                 $"(per sample {(expected.Kind == ShapeKind.Sequence ? $"[time, {expected.Features}]" : expected.Kind == ShapeKind.Tokens ? "[time]" : $"[{expected.Features}]")}).",
-                what == "training set" ? "train" : "validation");
+                what switch { "training set" => "train", "validation set" => "validation", _ => "data" });
     }
 
     private static LossSetup TargetSetup(SequenceModel model, SequenceDataset train, Activation activation, TrainerOptions options)

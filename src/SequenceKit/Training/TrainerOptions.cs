@@ -83,8 +83,8 @@ public sealed record TrainerOptions
     public IProgress<TrainingProgress>? Progress { get; init; }
 
     /// <summary>
-    /// When freed native memory is returned to the system on Linux, which keeps resident memory flat over long runs:
-    /// by default a trim happens only when resident memory grew by 16 MiB (see <see cref="MemoryTrimOptions"/>);
+    /// When freed native memory is returned to the system on Linux, which keeps resident memory bounded over long runs:
+    /// by default a trim happens only when resident memory grew by 8 MiB (see <see cref="MemoryTrimOptions"/>);
     /// null never trims. Default: <c>new MemoryTrimOptions()</c>.
     /// </summary>
     public MemoryTrimOptions? MemoryTrim { get; init; } = new();

@@ -107,6 +107,55 @@ public class NpyDatasetTests : TemporaryFolderTest
         Assert.That(error.Row, Is.EqualTo(7));
     }
 
+    [Test]
+    public void Predict_on_a_file_dataset_gives_the_outputs_of_the_same_arrays_in_row_order()
+    {
+        var x = new float[6, 4, 2];
+        for (var r = 0; r < 6; r++) for (var t = 0; t < 4; t++) for (var f = 0; f < 2; f++) x[r, t, f] = Expected(r, t, f) / 500;
+        var path = Path.Combine(Folder, "x.npy");
+        WriteNpy(path, x);
+        using var data = SequenceDataset.FromNpy(path, File("labels_i8.npy"));
+        using var model = new SequenceModel(new SequenceModelOptions { Seed = 7 }, Input.Sequence(2), new Lstm(4), new Dense(3));
+
+        using var fromFile = Trainer.Predict(model, data, batchSize: 4);          // batches of 4 and 2 rows
+        var fromArray = model.Predict(x);
+
+        Assert.That(fromFile.shape, Is.EqualTo(new long[] { 6, 3 }));
+        for (var r = 0; r < 6; r++)
+            for (var c = 0; c < 3; c++)
+                Assert.That(fromFile[r, c].item<float>(), Is.EqualTo(fromArray[r, c]).Within(1e-6f), $"row {r}, output {c}");
+        Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => Trainer.Predict(model, data, batchSize: 0))!.ParamName, Is.EqualTo("batchSize"));
+    }
+
+    [Test]
+    public void The_doctor_diagnoses_a_run_on_a_file_dataset_with_the_numbers_of_the_same_arrays()
+    {
+        var x = new float[40, 3, 2];
+        var random = new Random(6);
+        for (var r = 0; r < 40; r++) for (var t = 0; t < 3; t++) for (var f = 0; f < 2; f++) x[r, t, f] = (float)random.NextDouble();
+        var path = Path.Combine(Folder, "x.npy");
+        WriteNpy(path, x);
+        var labels = Path.Combine(Folder, "y.npy");
+        WriteLabels(labels, 40);
+        var options = new TrainerOptions { Loss = new CrossEntropyLoss(), Epochs = 2, BatchSize = 8, Seed = 2, Metrics = [new SequenceKit.Training.Metrics.Accuracy()] };
+        var doctor = new SequenceKit.Diagnostics.DoctorOptions { ActiveProbes = false };
+
+        SequenceKit.Diagnostics.DiagnosisReport Diagnose(SequenceDataset data)
+        {
+            using var model = new SequenceModel(new SequenceModelOptions { Seed = 7 }, Input.Sequence(2), new Gru(4), new Dense(3));
+            var history = Trainer.Fit(model, data, null, options);
+            return SequenceKit.Diagnostics.TrainingDoctor.Diagnose(model, data, null, history, options, doctor);
+        }
+        using var fromFile = SequenceDataset.FromNpy(path, labels);
+        using var fromArrays = SequenceDataset.FromArrays(x, Enumerable.Range(0, 40).Select(r => (long)(r % 3)).ToArray());
+
+        var fileReport = Diagnose(fromFile);
+        var arrayReport = Diagnose(fromArrays);
+
+        Assert.That(arrayReport.Findings, Is.Not.Empty, "labels that do not follow from the inputs draw findings");
+        Assert.That(fileReport.Findings.Select(f => (f.Code, f.Message)), Is.EqualTo(arrayReport.Findings.Select(f => (f.Code, f.Message))));
+    }
+
     /// <summary>An int64 .npy file of labels row % 3, written by the format's rules.</summary>
     private static void WriteLabels(string path, int rows)
     {
