@@ -89,6 +89,7 @@ internal static class DataScale
             Loss = classify ? new CrossEntropyLoss() : new MeanSquaredErrorLoss(),
             Epochs = 1, BatchSize = 64, Seed = 3,
             PrefetchBatches = Environment.GetEnvironmentVariable("DATASCALE_PREFETCH") is { } depth ? int.Parse(depth, CultureInfo.InvariantCulture) : 0,
+            MemoryTrim = Environment.GetEnvironmentVariable("DATASCALE_NOTRIM") is null ? new MemoryTrimOptions() : null,
             Callbacks = [new StopAfter(stop, batches, clock, watch)],
         }, stop.Token);
         secondsPerBatch = clock.Elapsed.TotalSeconds / (batches - 10);
