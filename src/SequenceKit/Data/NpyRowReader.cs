@@ -56,24 +56,32 @@ internal sealed class NpyRowReader : IDisposable
     /// <summary>The rows, in the given order, as a (rows, …) tensor of the file's type on the CPU. Rows must be in range.</summary>
     public Tensor Read(long[] rows)
     {
-        var length = checked(rows.Length * rowBytes);
-        var buffer = GC.AllocateUninitializedArray<byte>(checked((int)length));
-        for (var i = 0; i < rows.Length; i++)
+        if (rowBytes > Array.MaxLength) throw new DataFileException(path, $"one row holds {rowBytes:N0} bytes, more than a batch can be read through ({Array.MaxLength:N0}).");
+        var batch = empty([rows.Length, .. rowShape], type, device: CPU);
+        try
         {
-            var destination = buffer.AsSpan((int)(i * rowBytes), (int)rowBytes);
-            var position = dataOffset + rows[i] * rowBytes;
-            while (!destination.IsEmpty)
+            var target = NativeTensor.DataPointer(batch);
+            var row = GC.AllocateUninitializedArray<byte>((int)rowBytes);
+            for (var i = 0; i < rows.Length; i++)
             {
-                var read = RandomAccess.Read(file, destination, position);
-                if (read == 0) throw new DataFileException(path, $"it ended while row {rows[i]} was read; it was changed or truncated after it was opened.", row: rows[i]);
-                destination = destination[read..];
-                position += read;
+                var destination = row.AsSpan();
+                var position = dataOffset + rows[i] * rowBytes;
+                while (!destination.IsEmpty)
+                {
+                    var read = RandomAccess.Read(file, destination, position);
+                    if (read == 0) throw new DataFileException(path, $"it ended while row {rows[i]} was read; it was changed or truncated after it was opened.", row: rows[i]);
+                    destination = destination[read..];
+                    position += read;
+                }
+                if (rowBytes > 0) Marshal.Copy(row, 0, target + (nint)(i * rowBytes), (int)rowBytes);
             }
+            return batch;
         }
-
-        var batch = empty([rows.Length, .. rowShape], type);
-        if (length > 0) Marshal.Copy(buffer, 0, NativeTensor.DataPointer(batch), (int)length);
-        return batch;
+        catch
+        {
+            batch.Dispose();
+            throw;
+        }
     }
 
     public void Dispose() => file.Dispose();

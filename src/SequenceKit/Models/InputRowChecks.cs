@@ -76,7 +76,7 @@ internal static class InputRowChecks
         {
             using var scope = NewDisposeScope();
             Data.MemoryAdvice.WillNeed(values, start + step, Math.Min(step, rows - start - step));   // a mapped file: read the next chunk meanwhile
-            var chunk = values.narrow(0, start, Math.Min(step, rows - start));
+            var chunk = AsBatch(values.narrow(0, start, Math.Min(step, rows - start)));
             if (!isfinite(chunk.sum(ScalarType.Float64)).item<bool>() && !isfinite(chunk).all().item<bool>()) firstBadChunk = start;
         }
         if (firstBadChunk < 0) return;
@@ -87,7 +87,7 @@ internal static class InputRowChecks
         for (long start = firstBadChunk; start < rows; start += step)
         {
             using var scope = NewDisposeScope();
-            var chunk = values.narrow(0, start, Math.Min(step, rows - start));
+            var chunk = AsBatch(values.narrow(0, start, Math.Min(step, rows - start)));
             var bad = isfinite(chunk).logical_not();
             if (!bad.any().item<bool>()) continue;
             nan += isnan(chunk).sum().item<long>();
@@ -101,11 +101,15 @@ internal static class InputRowChecks
         }
         var value = values[first!.Select(i => TensorIndex.Single(i)).ToArray()].to(ScalarType.Float64).item<double>();
         var where = first!.Length == 3 ? F($"step {first[1]}, feature {first[2]}") : F($"feature {first[^1]}");
+        var range = values.dtype == ScalarType.Float64 ? " (float64 values beyond ±3.4e38 count as infinite: batches are float32)" : "";
         throw new ArgumentException(
-            F($"Row {first[0]} of the {what} holds {value} at {where} ({nan} NaN and {infinite} infinite value(s) in {badRows} row(s); the first is shown). ") +
+            F($"Row {first[0]} of the {what} holds {value} at {where} ({nan} NaN and {infinite} infinite value(s){range} in {badRows} row(s); the first is shown). ") +
             "Clean or impute them before training (a scaler keeps NaN as NaN), or set SequenceModelOptions.ValidateInputs = false to skip this check.",
             paramName);
     }
+
+    /// <summary>A chunk as training sees it: float64 becomes float32, so values beyond float32's range show as ±Inf.</summary>
+    private static Tensor AsBatch(Tensor chunk) => chunk.dtype == ScalarType.Float64 ? chunk.to(ScalarType.Float32) : chunk;
 
     private static void CheckLengths(Tensor inputs, Tensor lengths, string what, string paramName)
     {

@@ -328,12 +328,12 @@ public abstract class Scaler : IScaler
         {
             using var scope = NewDisposeScope();
             var count = Math.Min(samplesPerChunk, data.Count - start);
-            var chunk = inputs.narrow(0, start, count).reshape(count, steps, features);
+            var chunk = inputs.narrow(0, start, count).reshape(count, steps, features).cpu();
             Tensor values;
             long[]? origin = null;                                          // (row, step) of each value row, with lengths
             if (data.Lengths is { } lengths && inputs.Dimensions == 3)
             {
-                var real = arange(steps).unsqueeze(0).lt(lengths.narrow(0, start, count).to(ScalarType.Int64).unsqueeze(1));   // (count, steps)
+                var real = arange(steps, device: CPU).unsqueeze(0).lt(lengths.narrow(0, start, count).to(ScalarType.Int64).cpu().unsqueeze(1));   // (count, steps)
                 values = chunk[real];                                       // (real steps, features)
                 origin = real.nonzero().contiguous().data<long>().ToArray();
             }

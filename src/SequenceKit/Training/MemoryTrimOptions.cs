@@ -16,8 +16,8 @@ public sealed record MemoryTrimOptions
     public int CheckInterval { get; init; } = 1;
 
     /// <summary>
-    /// Growth of resident memory, in bytes, above the level the last trim left (or the lowest level seen since) that
-    /// triggers a trim; at least 1 MiB. Default 8 MiB.
+    /// Growth of resident memory not backed by files (resident − shared), in bytes, above the level the last trim left
+    /// (or the lowest level seen since) that triggers a trim; at least 1 MiB. Default 8 MiB.
     /// </summary>
     public long GrowthBytes { get; init; } = 8L << 20;
 
@@ -31,8 +31,8 @@ public sealed record MemoryTrimOptions
 
     internal void Check()
     {
-        if (CheckInterval < 1) throw new ArgumentOutOfRangeException(nameof(CheckInterval), CheckInterval, $"MemoryTrimOptions.CheckInterval must be at least 1 (set TrainerOptions.MemoryTrim to null to never trim); got {CheckInterval}.");
-        if (GrowthBytes < 1L << 20) throw new ArgumentOutOfRangeException(nameof(GrowthBytes), GrowthBytes, $"MemoryTrimOptions.GrowthBytes must be at least 1 MiB (1,048,576); got {GrowthBytes}.");
-        if (!(MaxTimeShare > 0 && MaxTimeShare <= 1)) throw new ArgumentOutOfRangeException(nameof(MaxTimeShare), MaxTimeShare, $"MemoryTrimOptions.MaxTimeShare must be in (0, 1]; got {MaxTimeShare}.");
+        if (CheckInterval < 1) throw new ArgumentOutOfRangeException("options", CheckInterval, $"TrainerOptions.MemoryTrim.CheckInterval must be at least 1 (set TrainerOptions.MemoryTrim to null to never trim); got {CheckInterval}.");
+        if (GrowthBytes < 1L << 20) throw new ArgumentOutOfRangeException("options", GrowthBytes, $"TrainerOptions.MemoryTrim.GrowthBytes must be at least 1 MiB (1,048,576); got {GrowthBytes}.");
+        if (!(MaxTimeShare > 0 && MaxTimeShare <= 1)) throw new ArgumentOutOfRangeException("options", MaxTimeShare, $"TrainerOptions.MemoryTrim.MaxTimeShare must be in (0, 1]; got {MaxTimeShare}.");
     }
 }

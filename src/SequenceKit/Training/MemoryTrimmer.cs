@@ -32,9 +32,9 @@ internal static class MemoryTrimmer
         lock (Gate)
         {
             var now = Stopwatch.GetTimestamp();
-            if (!Policy.Due(ResidentBytes(), now, options) || !Trim()) return;
+            if (!Policy.Due(AnonymousBytes(), now, options) || !Trim()) return;
             var end = Stopwatch.GetTimestamp();
-            Policy.Trimmed(now, end, ResidentBytes());
+            Policy.Trimmed(now, end, AnonymousBytes());
             trims++;
             trimTime += Stopwatch.GetElapsedTime(now, end);
         }
@@ -57,37 +57,44 @@ internal static class MemoryTrimmer
     }
 
     /// <summary>Resident memory of this process in bytes (second field of <c>/proc/self/statm</c> × page size); 0 when unreadable.</summary>
-    internal static long ResidentBytes()
+    internal static long ResidentBytes() => Statm().Resident;
+
+    /// <summary>
+    /// Resident memory that is not backed by files (resident − shared in <c>/proc/self/statm</c>): what a trim can give
+    /// back. Pages of memory-mapped data files and libraries are left out; 0 when unreadable.
+    /// </summary>
+    internal static long AnonymousBytes()
+    {
+        var (resident, shared) = Statm();
+        return Math.Max(0, resident - shared);
+    }
+
+    private static (long Resident, long Shared) Statm()
     {
         try
         {
             statm ??= File.OpenHandle("/proc/self/statm");
             Span<byte> buffer = stackalloc byte[128];
             var length = RandomAccess.Read(statm, buffer, 0);
+            Span<long> fields = stackalloc long[3];
             var field = 0;
-            long value = 0;
-            for (var i = 0; i < length; i++)
+            for (var i = 0; i < length && field < 3; i++)
             {
                 var c = buffer[i];
-                if (c == (byte)' ')
-                {
-                    if (field == 1) break;
-                    field++;
-                    continue;
-                }
-                if (field == 1) value = value * 10 + (c - (byte)'0');
+                if (c == (byte)' ') field++;
+                else if (c is >= (byte)'0' and <= (byte)'9') fields[field] = fields[field] * 10 + (c - (byte)'0');
             }
-            return value * Environment.SystemPageSize;
+            return (fields[1] * Environment.SystemPageSize, fields[2] * Environment.SystemPageSize);
         }
         catch (IOException)
         {
             unavailable = true;
-            return 0;
+            return (0, 0);
         }
         catch (UnauthorizedAccessException)
         {
             unavailable = true;
-            return 0;
+            return (0, 0);
         }
     }
 
@@ -131,7 +138,7 @@ internal sealed class TrimPolicy(long ticksPerSecond)
     public void Trimmed(long start, long end, long residentAfter)
     {
         lastTrimTicks = end - start;
-        credit -= lastTrimTicks;
+        credit = Math.Max(credit - lastTrimTicks, -Math.Max(maxCredit, lastTrimTicks));   // forced trims do not bury later ones
         lastCheck = end;
         if (residentAfter > 0) floor = residentAfter;
     }

@@ -205,7 +205,7 @@ public static class Trainer
         var outputs = new List<Tensor>();
         try
         {
-            ForEachEvaluationBatch(model, data, batchSize, (output, _, _, _) => outputs.Add(output.cpu().DetachFromDisposeScope()));
+            ForEachEvaluationBatch(model, data, batchSize, (output, _, _, _) => outputs.Add(output.cpu().DetachFromDisposeScope()), caller: "Trainer.Predict");
             return cat(outputs, 0);
         }
         finally
@@ -257,7 +257,7 @@ public static class Trainer
             var (p, a) = ClassPredictions.Of(output, batch.Targets, setup, mask);
             predicted.AddRange(p.data<long>());
             actual.AddRange(a.data<long>());
-        }, valuesChecked: false);
+        }, rowsChecked: false);
         return (predicted.ToArray(), actual.ToArray());
     }
 
@@ -284,7 +284,7 @@ public static class Trainer
         using var owned = prefetched;
         using var scope = NewDisposeScope();
         var batch = prefetched ?? train.GetBatch(rows, model.Device);
-        var (output, loss, mask) = BatchLoss(model, batch, run.Loss, run.Setup, valuesChecked: true);   // Prepare checked every row
+        var (output, loss, mask) = BatchLoss(model, batch, run.Loss, run.Setup, valuesChecked: true);   // Prepare checked every row as batches hold it
         var value = loss.item<float>();
         if (!float.IsFinite(value))
         {
@@ -341,9 +341,11 @@ public static class Trainer
         return result;
     }
 
-    private static void ForEachEvaluationBatch(SequenceModel model, SequenceDataset data, int batchSize, Action<Tensor, Tensor, DataBatch, Tensor?> visit, bool valuesChecked = true)
+    private static void ForEachEvaluationBatch(SequenceModel model, SequenceDataset data, int batchSize, Action<Tensor, Tensor, DataBatch, Tensor?> visit,
+        bool rowsChecked = true, string caller = "Trainer.Evaluate")
     {
-        model.EnsureNotTrainedElsewhere("Trainer.Evaluate");      // Fit's own validation runs on the training thread
+        model.EnsureNotTrainedElsewhere(caller);      // Fit's own validation runs on the training thread
+        var valuesChecked = rowsChecked;
         var wasTraining = model.training;
         model.eval();
         try

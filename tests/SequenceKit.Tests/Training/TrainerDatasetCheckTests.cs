@@ -107,4 +107,14 @@ public class TrainerDatasetCheckTests
         var skipped = history.Events.OfType<SkippedStep>().Single();
         Assert.That(skipped.Batch, Is.EqualTo(3), "the batch holding row 30 gave a NaN loss and was not applied");
     }
+
+    [Test]
+    public void A_float64_value_beyond_float32s_range_is_refused_before_any_step()
+    {
+        var x = zeros(Rows, 3, 2, dtype: ScalarType.Float64);
+        x[BadRow, 1, 0] = tensor(1e39);                               // finite in float64, +Infinity in a float32 batch
+        using var train = new SequenceDataset(x, zeros(Rows, dtype: ScalarType.Int64));
+        using var model = Model();
+        FitFails(model, train, null, "Row 30 of the training set", "step 1, feature 0", "beyond ±3.4e38");
+    }
 }
