@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using SequenceKit.Layers;
 using SequenceKit.Models;
 using SequenceKit.Preprocessing;
@@ -133,7 +132,7 @@ internal static class MemoryHygiene
             {
                 var variant = variants[(k + round) % variants.Length];
                 using var model = Model();
-                malloc_trim(0);
+                MemoryTrimmer.Trim();
                 var times = variant == "raw loop" ? RawLoop(data, 3) : FitEpochs(model, data, variant);
                 medians[variant] = Median(times);
                 if (round > 0) epochs[variant].AddRange(times);             // round 0 warms up
@@ -175,7 +174,7 @@ internal static class MemoryHygiene
 
         public override void OnBatchEnd(TrainingContext context)
         {
-            if (everyFifty && ++steps % 50 == 0) malloc_trim(0);
+            if (everyFifty && ++steps % 50 == 0) MemoryTrimmer.Trim();
         }
 
         public override void OnEpochEnd(TrainingContext context) => Seconds.Add(clock.Elapsed.TotalSeconds);
@@ -217,7 +216,4 @@ internal static class MemoryHygiene
     }
 
     private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
-
-    [DllImport("libc")]
-    private static extern int malloc_trim(nuint pad);
 }

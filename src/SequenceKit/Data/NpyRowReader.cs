@@ -32,20 +32,13 @@ internal sealed class NpyRowReader : IDisposable
         type = header.Type;
     }
 
-    /// <summary>Asks the kernel to start reading these rows into its cache (consecutive rows in one call); a hint only.</summary>
-    public void WillNeed(long[] rows)
+    /// <summary>Asks the kernel to start reading rows <paramref name="first"/> … <paramref name="first"/> + <paramref name="count"/> into its cache; a hint only.</summary>
+    public void WillNeed(long first, long count)
     {
         if (adviceUnavailable || rowBytes == 0) return;
         try
         {
-            var fd = (int)file.DangerousGetHandle();
-            for (var i = 0; i < rows.Length;)
-            {
-                var count = 1;
-                while (i + count < rows.Length && rows[i + count] == rows[i] + count) count++;
-                posix_fadvise(fd, dataOffset + rows[i] * rowBytes, count * rowBytes, FadviseWillNeed);
-                i += count;
-            }
+            posix_fadvise((int)file.DangerousGetHandle(), dataOffset + first * rowBytes, count * rowBytes, FadviseWillNeed);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {

@@ -61,7 +61,7 @@ internal static class InputRowChecks
     /// memory-mapped file, windows that are a strided view of a series) a chunk at a time, so no temporary of the whole
     /// data's size (a float64 copy, a mask) is ever allocated.
     /// </summary>
-    private static long RowsPerChunk(Tensor values) => Math.Max(1, ChunkElements / Math.Max(1, values.numel() / values.shape[0]));
+    internal static long RowsPerChunk(Tensor values) => Math.Max(1, ChunkElements / Math.Max(1, values.numel() / Math.Max(1, values.shape[0])));
 
     private const long ChunkElements = 1L << 22;
 

@@ -307,9 +307,6 @@ public abstract class Scaler : IScaler
         };
     }
 
-    /// <summary>Elements per chunk when a dataset is read for fitting (16 MB of float32).</summary>
-    private const long DatasetChunkElements = 1L << 22;
-
     private void LearnDataset(SequenceDataset data, bool reset)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -323,7 +320,7 @@ public abstract class Scaler : IScaler
         if (!reset && statistics is not null && features != statistics.FeatureCount)
             throw FeatureMismatch((int)features, "PartialFit");
         var accumulator = new FeatureStatistics.Accumulator((int)features);
-        var samplesPerChunk = Math.Max(1, DatasetChunkElements / Math.Max(1, steps * features));
+        var samplesPerChunk = Models.InputRowChecks.RowsPerChunk(inputs);        // the input checks' chunks: about 2^22 values
         for (long start = 0; start < data.Count; start += samplesPerChunk)
         {
             using var scope = NewDisposeScope();
@@ -344,10 +341,7 @@ public abstract class Scaler : IScaler
             if (values.dtype == ScalarType.Float64) accumulator.Add<double>(values.contiguous().data<double>().ToArray(), 0, Position);
             else accumulator.Add<float>(values.to(ScalarType.Float32).contiguous().data<float>().ToArray(), 0, Position);
         }
-        var batch = accumulator.Complete();                              // validated: only now is state changed
-        if (reset || statistics is null) statistics = batch;
-        else statistics.Merge(batch);
-        Adopt(statistics);
+        Commit(accumulator, reset);
     }
 
     private void Learn<T>(Matrix<T> data, bool reset) where T : unmanaged, IFloatingPointIeee754<T>
@@ -356,7 +350,13 @@ public abstract class Scaler : IScaler
             throw FeatureMismatch(data.Features, "PartialFit");
         var accumulator = new FeatureStatistics.Accumulator(data.Features);
         data.ForEachBlock((rows, firstRow) => accumulator.Add(rows, firstRow, data.Position));
-        var batch = accumulator.Complete();                          // validated: only now is state changed
+        Commit(accumulator, reset);
+    }
+
+    /// <summary>Takes (or merges) what an accumulator saw; validated data only, so state changes only here.</summary>
+    private void Commit(FeatureStatistics.Accumulator accumulator, bool reset)
+    {
+        var batch = accumulator.Complete();
         if (reset || statistics is null) statistics = batch;
         else statistics.Merge(batch);
         Adopt(statistics);

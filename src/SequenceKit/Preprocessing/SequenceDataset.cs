@@ -13,8 +13,7 @@ public sealed class SequenceDataset : IDisposable
     private readonly Tensor inputs, targets;
     private readonly Tensor? lengths;
     private readonly bool ownsTensors;
-    private bool fileBacked;
-    private Data.NpyRowReader? rowReader;
+    private Data.NpyRowReader? rowReader;                 // set for .npy datasets, whose input rows are read from the file
 
     /// <summary>Wraps tensors that share their first (sample) dimension. The caller keeps ownership of them.</summary>
     /// <param name="inputs">(samples, …): tokens (samples, time), sequences (samples, time, features) or vectors.</param>
@@ -96,7 +95,6 @@ public sealed class SequenceDataset : IDisposable
                 return is_floating_point(y) && y.Dimensions == 1 ? y.unsqueeze(1) : y;      // one value per sample → (samples, 1)
             },
             lengthsPath is null ? null : () => Data.NpyFile.Map(lengthsPath, headers[2]!));
-        dataset.fileBacked = true;
         try
         {
             dataset.rowReader = new Data.NpyRowReader(inputsPath, headers[0]!);
@@ -116,8 +114,7 @@ public sealed class SequenceDataset : IDisposable
     /// </summary>
     internal void ReadAhead(long[] rows)
     {
-        if (!fileBacked) return;
-        rowReader?.WillNeed(rows);
+        if (rowReader is null) return;
         for (var i = 0; i < rows.Length;)
         {
             var first = rows[i];
@@ -125,7 +122,7 @@ public sealed class SequenceDataset : IDisposable
             while (i + count < rows.Length && rows[i + count] == first + count) count++;      // a run of consecutive rows: one call
             if (first >= 0 && first + count <= Count)
             {
-                if (rowReader is null) Data.MemoryAdvice.WillNeed(inputs, first, count);
+                rowReader.WillNeed(first, count);
                 Data.MemoryAdvice.WillNeed(targets, first, count);
                 if (lengths is not null) Data.MemoryAdvice.WillNeed(lengths, first, count);
             }

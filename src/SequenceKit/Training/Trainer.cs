@@ -257,7 +257,7 @@ public static class Trainer
             var (p, a) = ClassPredictions.Of(output, batch.Targets, setup, mask);
             predicted.AddRange(p.data<long>());
             actual.AddRange(a.data<long>());
-        }, rowsChecked: false);
+        }, valuesChecked: false);
         return (predicted.ToArray(), actual.ToArray());
     }
 
@@ -342,10 +342,9 @@ public static class Trainer
     }
 
     private static void ForEachEvaluationBatch(SequenceModel model, SequenceDataset data, int batchSize, Action<Tensor, Tensor, DataBatch, Tensor?> visit,
-        bool rowsChecked = true, string caller = "Trainer.Evaluate")
+        bool valuesChecked = true, string caller = "Trainer.Evaluate")
     {
         model.EnsureNotTrainedElsewhere(caller);      // Fit's own validation runs on the training thread
-        var valuesChecked = rowsChecked;
         var wasTraining = model.training;
         model.eval();
         try
