@@ -88,4 +88,17 @@ public class ScalerDatasetTests
         Assert.That(error.ParamName, Is.EqualTo("data"));
         Assert.That(error.Message, Does.Contain("Int64"));
     }
+
+    [Test]
+    public void PartialFit_on_a_dataset_with_another_feature_count_is_refused_and_the_scaler_is_unchanged()
+    {
+        var scaler = new StandardScaler();
+        scaler.Fit(new float[,] { { 1, 2, 3 }, { 3, 4, 5 } });
+        using var data = SequenceDataset.FromArrays(new float[2, 4, 2], new long[2]);
+
+        var error = Assert.Throws<ArgumentException>(() => scaler.PartialFit(data))!;
+
+        Assert.That(error.Message, Does.Contain("2 feature(s)").And.Contain("fitted on 3"));
+        Assert.That(scaler.Mean, Is.EqualTo(new[] { 2.0, 3.0, 4.0 }));
+    }
 }
