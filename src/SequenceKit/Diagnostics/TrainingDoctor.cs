@@ -177,7 +177,7 @@ public static class TrainingDoctor
 
         var experiments = new Experiments(c);
         experiments.FitBudget(2 + treatments.Count);
-        var user = experiments.MeasureUser();
+        var user = status.Stuck ? null : experiments.MeasureUser();                               // only a behind run compares with it
         var round = RunRound(c, experiments, treatments, notes);
         Confirm(c, status, results, round, user, confirmed, experiments);
         var continued = new Dictionary<Treatment, string>();                                      // unconfirmed continuations, by candidate
@@ -199,7 +199,7 @@ public static class TrainingDoctor
         {
             var perArmStep = round.StepSeconds;
             var left = (c.Budget - c.ActiveClock.Elapsed).TotalSeconds;
-            var arms = round.Controls.Count + round.Outcomes.Count;
+            var arms = round.Controls.Count + treatments.Count;                                 // the longer round tries every arm
             var longer = (int)Math.Min(4 * experiments.Steps, 0.85 * left / Math.Max(1e-6, arms * perArmStep * 1.15));
             if (longer >= 2 * experiments.Steps)
             {
@@ -412,7 +412,7 @@ public static class TrainingDoctor
     }
 
     /// <summary>Turns the round's strong outcomes into findings; returns whether any was confirmed.</summary>
-    private static bool Confirm(DiagnosisContext c, Status status, List<Checks.Result> results, Round round, ArmResult user, Dictionary<Treatment, Finding> confirmed, Experiments experiments)
+    private static bool Confirm(DiagnosisContext c, Status status, List<Checks.Result> results, Round round, ArmResult? user, Dictionary<Treatment, Finding> confirmed, Experiments experiments)
     {
         var controlFailed = round.Control >= 0.8 || (c.IsClassification && round.ControlBalanced <= 1.0 / c.ClassCount + 0.1);
         var (improving, improvingText) = status.Stuck ? (false, "") : StillImproving(c);
@@ -422,9 +422,9 @@ public static class TrainingDoctor
             // A run that is only behind the baseline: the copies must show what the run lacks. Either the control copy
             // does not learn, or the changed copy reached, in these few steps, a better score than the user's model
             // did in its whole training.
-            var beatsUser = o.ByBalanced
+            var beatsUser = user is not null && (o.ByBalanced
                 ? o.R.BalancedAccuracy - user.BalancedAccuracy > round.BalancedNoise
-                : LogOf(user.Relative) - LogOf(o.R.Relative) > Math.Max(round.Noise, 0.1);
+                : LogOf(user.Relative) - LogOf(o.R.Relative) > Math.Max(round.Noise, 0.1));
             var strongEnough = o.Learned && (status.Stuck ? o.Effect >= 3 && o.Gain >= 0.05 : (controlFailed || beatsUser) && o.Effect >= 4 && o.Gain >= 0.1);
             if (!strongEnough || confirmed.ContainsKey(o.T)) continue;
             // Confidence: the significance (effect / (effect + 4)), weighted by how much of the gap the change closed.
