@@ -2,8 +2,8 @@
 # SequenceKit's one entry point for building, testing and packaging.
 #   ./build.sh sample          run the main sample (src/Samples/StuckAccuracy); charts in artifacts/stuck-accuracy
 #   ./build.sh test            run the test suite (what CI runs); results in artifacts/test-results/*.trx
-#   ./build.sh pack            build the NuGet package into artifacts/packages
-#   ./build.sh verify-package  pack, then build and run the README's C# snippet in an outside console app
+#   ./build.sh pack            build the NuGet packages (SequenceKit, SequenceKit.PyTorch; .snupkg) into artifacts/packages
+#   ./build.sh verify-package  pack, check the packages, compile every C# block of README.md and docs/ against them, run the README's program
 #   ./build.sh bench [args]    the BenchmarkDotNet suite (default: every benchmark, ShortRun); args go to BenchmarkDotNet
 #   ./build.sh bench-quick     every benchmark once (--job dry): proves the suite builds and runs (CI runs this)
 #   ./build.sh setup           only the native prerequisite check/installation
@@ -41,7 +41,10 @@ case "$command" in
     if grep -qE '\[ERROR\]|Exception:|Benchmarks with issues' "$log"; then echo "bench-quick: a benchmark failed" >&2; exit 1; fi
     grep -q 'executed benchmarks:' "$log" || { echo "bench-quick: no benchmark ran" >&2; exit 1; } ;;
   pack)
-    dotnet pack src/SequenceKit -c Release -o artifacts/packages "$@" ;;
+    # Packages are always built as in CI: deterministic, with no path of this machine in the DLLs or PDBs.
+    for project in SequenceKit SequenceKit.PyTorch; do
+      dotnet pack "src/$project" -c Release -o artifacts/packages -p:ContinuousIntegrationBuild=true "$@"
+    done ;;
   verify-package)
     bash build/setup-native.sh
     bash build/verify-package.sh ;;

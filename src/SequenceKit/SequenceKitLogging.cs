@@ -4,9 +4,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace SequenceKit;
 
 /// <summary>
-/// The one place to give SequenceKit an <see cref="ILoggerFactory"/>. Components that log without a logger of their
-/// own (process-wide events such as the LSTM inference guard) create their loggers from it; the per-component
-/// <c>Logger</c> options still take precedence where a component has one.
+/// The one place to give SequenceKit an <see cref="ILoggerFactory"/>: set it once at startup, and every component that
+/// logs (the trainer's epoch lines, the device choice, padding warnings, the training doctor, the LSTM inference guard)
+/// writes through it, under a category named after the component (e.g. <c>SequenceKit.Training.Trainer</c>). A
+/// component's own <c>Logger</c> option (<c>TrainerOptions.Logger</c>, …) still takes precedence where it is set.
 /// </summary>
 /// <example><code>SequenceKitLogging.LoggerFactory = LoggerFactory.Create(b => b.AddConsole());</code></example>
 public static class SequenceKitLogging
@@ -23,4 +24,7 @@ public static class SequenceKitLogging
 
     /// <summary>A logger for a SequenceKit category, from <see cref="LoggerFactory"/>.</summary>
     internal static ILogger For(string category) => LoggerFactory.CreateLogger(category);
+
+    /// <summary>A component's own logger when it has one, else one from <see cref="LoggerFactory"/> for its category.</summary>
+    internal static ILogger Resolve(ILogger? own, string category) => own ?? For(category);
 }

@@ -76,8 +76,8 @@ sealed class ProgressBar : IProgress<TrainingProgress>
     public void Report(TrainingProgress p)
     {
         if (Console.IsOutputRedirected) return;
-        var done = (p.Batch + 1) * 20 / p.BatchesPerEpoch;
-        Console.Write($"\repoch {p.Epoch + 1}/{p.TotalEpochs} [{new string('#', done)}{new string('.', 20 - done)}] loss {p.RunningLoss:F4}");
-        if (p.Batch + 1 == p.BatchesPerEpoch) Console.Write("\r" + new string(' ', 60) + "\r");
+        var done = p.Batch * 20 / p.BatchesPerEpoch;
+        Console.Write($"\repoch {p.Epoch}/{p.TotalEpochs} [{new string('#', done)}{new string('.', 20 - done)}] loss {p.RunningLoss:F4}");
+        if (p.Batch == p.BatchesPerEpoch) Console.Write("\r" + new string(' ', 60) + "\r");
     }
 }

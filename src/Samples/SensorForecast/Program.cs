@@ -1,10 +1,14 @@
 // SensorForecast: window a sensor series, split it in time, fit the scalers on the training part only,
-// train an LSTM to predict the next reading, then save the model with its scalers and forecast in sensor units.
+// train an LSTM to predict the next reading (MAE reported in scaled units and in kelvin), then save the model with its
+// scalers and forecast in sensor units after loading it.
 // Run: dotnet run --project src/Samples/SensorForecast
 using SequenceKit.Layers;
 using SequenceKit.Models;
 using SequenceKit.Preprocessing;
-using static TorchSharp.torch;
+using SequenceKit.Training;
+using SequenceKit.Training.Losses;
+using SequenceKit.Training.Metrics;
+using SequenceKit.Training.Optimizers;
 
 // A synthetic sensor: temperature in kelvin around 290 plus a daily cycle, and pressure in pascal around 101,325.
 const int steps = 2_000;
@@ -30,46 +34,27 @@ var trainTargets = targetScaler.FitTransform(train.Targets);
 Console.WriteLine($"raw feature means {string.Join(", ", inputScaler.Mean.Select(m => m.ToString("F1")))}; " +
                   $"scaled training inputs now have mean ≈ 0 and std ≈ 1");
 
-// 3. A small LSTM forecaster, trained with a plain loop over seeded mini-batches.
+// 3. A small LSTM forecaster. It carries its scalers, so the trainer reports the error in kelvin too ("mae_original").
 using var model = new SequenceModel(new SequenceModelOptions { Seed = 1 }, Input.Sequence(2), new Lstm(32), new Dense(1));
-using var data = SequenceDataset.FromArrays(trainInputs, trainTargets);
-using var optimizer = optim.Adam(model.parameters(), lr: 0.01);
-for (var epoch = 1; epoch <= 5; epoch++)
-{
-    model.train();
-    double loss = 0;
-    var batches = 0;
-    foreach (var batch in data.Batches(new BatchOptions { BatchSize = 64, Seed = epoch }))
-    {
-        using var scope = NewDisposeScope();
-        using (batch)
-        {
-            optimizer.zero_grad();
-            var l = nn.functional.mse_loss(model.forward(batch.Inputs), batch.Targets);
-            l.backward();
-            optimizer.step();
-            loss += l.item<float>();
-            batches++;
-        }
-    }
-    Console.WriteLine($"epoch {epoch}: training MSE (scaled) {loss / batches:F4}");
-}
-
-// 4. Keep the scalers with the model: inference applies exactly the preprocessing training used.
 model.Scalers["inputs"] = inputScaler;
-model.Scalers["targets"] = targetScaler;
+model.Scalers[SequenceModel.TargetScalerName] = targetScaler;
+using var data = SequenceDataset.FromArrays(trainInputs, trainTargets);
+using var validationData = SequenceDataset.FromArrays(validationInputs, targetScaler.Transform(validation.Targets));
+var history = Trainer.Fit(model, data, validationData, new TrainerOptions
+{
+    Loss = new MeanSquaredErrorLoss(),
+    Optimizer = new Adam { LearningRate = 0.01 },
+    Epochs = 5,
+    BatchSize = 64,
+    Metrics = [new MeanAbsoluteError()],
+});
+Console.WriteLine($"validation MAE after {history.Epochs.Count} epochs: {history["val_mae"][^1]:F4} (scaled), {history["val_mae_original"][^1]:F3} K");
+
+// 4. One file holds the model and its scalers: inference applies exactly the preprocessing training used.
 var path = Path.Combine(Path.GetTempPath(), "sensor-forecast.skmodel");
 model.Save(path);
-
 using var loaded = SequenceModel.Load(path);
-loaded.eval();
-using (no_grad())
-{
-    using var x = tensor(loaded.Scalers["inputs"].Transform(validation.Inputs));
-    using var scaledPrediction = loaded.forward(x);
-    using var prediction = loaded.Scalers["targets"].InverseTransform(scaledPrediction);   // back to kelvin
-    var predicted = prediction.data<float>().ToArray();
-    var mae = predicted.Select((p, i) => Math.Abs(p - validation.Targets[i, 0])).Average();
-    var naive = Enumerable.Range(0, validation.Count).Select(i => Math.Abs(validation.Inputs[i, 23, 0] - validation.Targets[i, 0])).Average();
-    Console.WriteLine($"validation MAE {mae:F3} K (repeating the last reading: {naive:F3} K); first forecast {predicted[0]:F2} K, actual {validation.Targets[0, 0]:F2} K");
-}
+var forecast = loaded.PredictInOriginalUnits(loaded.Scalers["inputs"].Transform(validation.Inputs));   // kelvin
+var mae = Enumerable.Range(0, validation.Count).Average(i => Math.Abs(forecast[i, 0] - validation.Targets[i, 0]));
+var naive = Enumerable.Range(0, validation.Count).Select(i => Math.Abs(validation.Inputs[i, 23, 0] - validation.Targets[i, 0])).Average();
+Console.WriteLine($"validation MAE {mae:F3} K (repeating the last reading: {naive:F3} K); first forecast {forecast[0, 0]:F2} K, actual {validation.Targets[0, 0]:F2} K");

@@ -16,14 +16,14 @@ public static class DeviceSelector
     /// Chooses the device from the explicit request, the environment variable and the machine.
     /// </summary>
     /// <param name="requested">The device requested in code, or null to defer to the environment or automatic selection.</param>
-    /// <param name="logger">Where the choice is logged at Information level; null for no logging.</param>
+    /// <param name="logger">Where the choice is logged at Information level; null for a logger from <see cref="SequenceKitLogging.LoggerFactory"/>.</param>
     /// <returns>The chosen device and the reason.</returns>
     /// <exception cref="SequenceKitException">CUDA was asked for and is not available, or the GPU ordinal does not exist.</exception>
     /// <exception cref="ArgumentException">The environment variable holds an unknown device name.</exception>
     public static DeviceSelection Select(ComputeDevice? requested = null, ILogger? logger = null)
     {
         var selection = Select(requested, Environment.GetEnvironmentVariable(EnvironmentVariable), TorchCudaProbe.Instance);
-        logger?.LogInformation("SequenceKit device: {Device} ({Reason})", selection.Device, selection.Reason);
+        SequenceKitLogging.Resolve(logger, "SequenceKit.Backends.DeviceSelector").LogInformation("SequenceKit device: {Device} ({Reason})", selection.Device, selection.Reason);
         return selection;
     }
 

@@ -25,6 +25,16 @@ public static partial class NativeRuntime
         if (LoadFailure.Value is { } failure) throw failure;
     }
 
+    /// <summary>
+    /// <see cref="EnsureAvailable"/>, then <paramref name="name"/>: for constructors whose base constructor
+    /// (TorchSharp's <c>nn.Module</c>) calls native code before the constructor's own body runs.
+    /// </summary>
+    internal static string CheckedName(string name)
+    {
+        EnsureAvailable();
+        return name;
+    }
+
     private static SequenceKitException? TryLoad()
     {
         try
@@ -34,15 +44,17 @@ public static partial class NativeRuntime
         }
         catch (Exception e) when (e is TypeInitializationException or DllNotFoundException or NotSupportedException or EntryPointNotFoundException)
         {
-            return Explain(e, CandidateLibraries(), ProbeLoad);
+            return Explain(e, CandidateLibraries(), ProbeLoad, BackendReferenced());
         }
     }
 
     /// <summary>
     /// Turns a native load failure into an explanation. <paramref name="probe"/> loads a library path and returns the
-    /// loader's error message, or null when it loads; it is substituted in tests.
+    /// loader's error message, or null when it loads; it is substituted in tests. <paramref name="backendReferenced"/>
+    /// says whether the application's dependency manifest lists a libtorch backend package (null: no manifest to read).
     /// </summary>
-    internal static SequenceKitException Explain(Exception failure, IEnumerable<string> candidates, Func<string, string?> probe)
+    internal static SequenceKitException Explain(Exception failure, IEnumerable<string> candidates, Func<string, string?> probe,
+        bool? backendReferenced = null)
     {
         // The loader's own message (dlerror) names the real cause; TorchSharp's wrapper reports only "not restored".
         var loaderMessages = new List<string>();
@@ -67,9 +79,9 @@ public static partial class NativeRuntime
         }
 
         var libraryName = NativeLibraryFileName();
-        if (existing.Count == 0)
+        if (backendReferenced == false || existing.Count == 0)
             return new SequenceKitException(
-                $"TorchSharp's native library ({libraryName}) was not found next to the application: no TorchSharp backend " +
+                $"TorchSharp's native backend ({libraryName} and libtorch) was not found for the application: no TorchSharp backend " +
                 "package is referenced. Add exactly one to the application project: TorchSharp-cpu, or TorchSharp-cuda-linux " +
                 "(or TorchSharp-cuda-windows) for a GPU, at the same version as TorchSharp (0.107.0).",
                 failure);
@@ -77,12 +89,44 @@ public static partial class NativeRuntime
         var detail = loaderMessages.Count > 0 ? loaderMessages[0] : Innermost(failure).Message;
         return new SequenceKitException(
             $"TorchSharp's native backend could not be loaded from {string.Join(", ", existing)}: " +
-            $"{FirstLine(detail)} Check that TorchSharp and its backend package have the same version (0.107.0) and " +
+            $"{Condensed(detail)} Check that TorchSharp and its backend package have the same version (0.107.0) and " +
             "that the native files are intact.",
             failure);
     }
 
-    private static IEnumerable<string> CandidateLibraries()
+    /// <summary>
+    /// Whether the application's dependency manifests (<c>*.deps.json</c>) list a libtorch backend package
+    /// (TorchSharp-cpu / TorchSharp-cuda-* bring <c>libtorch-cpu-…</c> or <c>libtorch-cuda-…</c>); null when there is
+    /// no manifest to read (e.g. a notebook or single-file host), so that the other evidence decides.
+    /// </summary>
+    private static bool? BackendReferenced()
+    {
+        if (AppContext.GetData("APP_CONTEXT_DEPS_FILES") is not string files || files.Length == 0) return null;
+        bool? found = null;
+        foreach (var file in files.Split(';', StringSplitOptions.RemoveEmptyEntries))   // the host joins them with ';' on every OS
+        {
+            try
+            {
+                using var stream = File.OpenRead(file);
+                using var manifest = System.Text.Json.JsonDocument.Parse(stream);
+                if (!manifest.RootElement.TryGetProperty("libraries", out var libraries)) continue;
+                found = false;
+                foreach (var library in libraries.EnumerateObject())
+                    if (library.Name.StartsWith("libtorch-", StringComparison.OrdinalIgnoreCase) ||
+                        library.Name.StartsWith("TorchSharp-c", StringComparison.OrdinalIgnoreCase))
+                        return true;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+            {
+                // An unreadable manifest is no evidence either way.
+            }
+        }
+        return found;
+    }
+
+    private static IEnumerable<string> CandidateLibraries() => CandidatePaths().Distinct(StringComparer.Ordinal);
+
+    private static IEnumerable<string> CandidatePaths()
     {
         var name = NativeLibraryFileName();
         var bases = new[] { AppContext.BaseDirectory, Path.GetDirectoryName(typeof(torch).Assembly.Location) ?? "" }
@@ -119,7 +163,8 @@ public static partial class NativeRuntime
         return e;
     }
 
-    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
+    // The loader's message on one line: .NET puts dlerror's reason (the missing dependency) after a line break.
+    private static string Condensed(string text) => string.Join(" ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     // e.g. "/usr/lib/x86_64-linux-gnu/libstdc++.so.6: version `GLIBCXX_3.4.32' not found (required by …/libLibTorchSharp.so)"
     [GeneratedRegex(@"(?<library>[^\s:]+): version [`'](?<symbol>[A-Z]+_[0-9.]+)' not found")]

@@ -24,7 +24,7 @@ public sealed record DoctorCallbackOptions
     /// <summary>Diagnose again at the end of training (with the whole history), also after a plateau report. Default true.</summary>
     public bool DiagnoseAtEnd { get; init; } = true;
 
-    /// <summary>Where plateaus and reports are logged; null for none.</summary>
+    /// <summary>Where plateaus and reports are logged. Default null: a logger from <see cref="SequenceKitLogging.LoggerFactory"/> (category <see cref="TrainingDoctor.LogCategory"/>).</summary>
     public ILogger? Logger { get; init; }
 }
 
@@ -83,7 +83,7 @@ public sealed class DoctorCallback(DoctorCallbackOptions? options = null) : Call
         overhead.Stop();
         if (!decision.Plateaued || FirstPlateauEpoch is not null) return;
         FirstPlateauEpoch = context.Epoch;
-        Options.Logger?.LogWarning("Plateau at epoch {Epoch}: {Reason}", context.Epoch + 1, decision.Reason);
+        SequenceKitLogging.Resolve(Options.Logger, TrainingDoctor.LogCategory).LogWarning("Plateau at epoch {Epoch}: {Reason}", context.Epoch + 1, decision.Reason);
         PlateauDetected?.Invoke(this, decision);
         Diagnose(context);
     }

@@ -23,7 +23,7 @@ public static class TrainingDoctor
     /// <param name="history">The history <c>Trainer.Fit</c> returned (may be empty: history-based checks then find nothing).</param>
     /// <param name="training">The options training used (loss, optimizer, batch size, shuffling, clipping).</param>
     /// <param name="options">What the doctor may do and its time budget; null for the defaults.</param>
-    /// <param name="logger">Where the report is logged (Information, or Warning with warnings); null for none.</param>
+    /// <param name="logger">Where the report is logged (Information, or Warning with warnings); null for a logger from <see cref="SequenceKitLogging.LoggerFactory"/>.</param>
     /// <param name="cancellationToken">Stops the active part within about half a second; the report then holds what was found so far.</param>
     /// <returns>The findings, most likely cause first, and notes on what could not be checked.</returns>
     /// <exception cref="ArgumentException">The data does not fit the model (the same check as <c>Trainer.Fit</c>).</exception>
@@ -468,9 +468,12 @@ public static class TrainingDoctor
 
     private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>The category of the doctor's log lines when they go through <see cref="SequenceKitLogging.LoggerFactory"/>.</summary>
+    public const string LogCategory = "SequenceKit.Diagnostics.TrainingDoctor";
+
     internal static void Log(DiagnosisReport report, ILogger? logger)
     {
-        if (logger is null) return;
+        logger = SequenceKitLogging.Resolve(logger, LogCategory);
         logger.Log(report.HasWarnings ? LogLevel.Warning : LogLevel.Information, "{Report}", report.ToString());
     }
 }

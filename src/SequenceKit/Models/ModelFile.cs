@@ -11,7 +11,12 @@ namespace SequenceKit.Models;
 
 /// <summary>
 /// The model file: a zip archive holding <c>manifest.json</c> (format, architecture, the weights' SHA-256 and the name
-/// and shape of every parameter) and <c>weights.dat</c> (TorchSharp's state-dict format). Nothing in it is executed.
+/// and shape of every parameter) and <c>weights.dat</c> (TorchSharp's state-dict format). Optional parts: the
+/// scalers (<c>scalers/{name}.json</c>, listed under <c>"scalers"</c>), the vocabulary with its tokenizer settings
+/// (<c>vocabulary.json</c>, named by <c>"vocabulary"</c>) and the class names (<c>"classNames"</c>, an array of
+/// strings in class-index order). A model without a vocabulary or class names writes neither key, so its file is as
+/// before; files without them load with <see cref="SequenceModel.Vocabulary"/> and <see cref="SequenceModel.ClassNames"/>
+/// null. Older SequenceKit versions load a file that has them and ignore them. Nothing in the file is executed.
 /// </summary>
 internal static class ModelFile
 {
@@ -20,6 +25,7 @@ internal static class ModelFile
     private const string ManifestEntry = "manifest.json";
     private const string WeightsEntry = "weights.dat";
     private const string ScalerFolder = "scalers/";
+    private const string VocabularyEntry = "vocabulary.json";
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     public static void Write(SequenceModel model, string path, Func<Stream, Stream>? wrapStream = null)
@@ -56,6 +62,9 @@ internal static class ModelFile
             },
             ["scalers"] = new JsonArray(scalers.Select(s => (JsonNode)s.Name).ToArray()),
         };
+        var vocabularyJson = model.Vocabulary?.ToJson();
+        if (vocabularyJson is not null) manifest["vocabulary"] = VocabularyEntry;
+        if (model.ClassNames is { } classNames) manifest["classNames"] = new JsonArray(classNames.Select(n => (JsonNode)n).ToArray());
 
         AtomicFile.Write(path, stream =>
         {
@@ -67,6 +76,9 @@ internal static class ModelFile
             foreach (var (name, json) in scalers)
                 using (var entry = zip.CreateEntry(ScalerFolder + name + ".json", CompressionLevel.Optimal).Open())
                     entry.Write(System.Text.Encoding.UTF8.GetBytes(json));
+            if (vocabularyJson is not null)
+                using (var entry = zip.CreateEntry(VocabularyEntry, CompressionLevel.Optimal).Open())
+                    entry.Write(System.Text.Encoding.UTF8.GetBytes(vocabularyJson));
         }, wrapStream);
     }
 
@@ -78,6 +90,8 @@ internal static class ModelFile
         JsonObject manifest;
         byte[] weights;
         var scalers = new Dictionary<string, IScaler>(StringComparer.Ordinal);
+        Vocabulary? vocabulary;
+        string[]? classNames;
         try
         {
             using var zip = ZipFile.OpenRead(path);
@@ -114,6 +128,8 @@ internal static class ModelFile
                     throw new ModelFileException(path, $"the scaler '{name}' cannot be read: {e.Message}", e);
                 }
             }
+            vocabulary = ReadVocabulary(path, zip, manifest);
+            classNames = ReadClassNames(path, manifest);
         }
         catch (Exception e) when (e is InvalidDataException or JsonException or EndOfStreamException or NotSupportedException)
         {
@@ -151,6 +167,15 @@ internal static class ModelFile
             model.load(stream, strict: true);
             model.eval();
             foreach (var (name, scaler) in scalers) model.Scalers[name] = scaler;
+            try
+            {
+                model.Vocabulary = vocabulary;
+                model.ClassNames = classNames;
+            }
+            catch (ArgumentException e)
+            {
+                throw new ModelFileException(path, $"its vocabulary or class names do not fit its architecture: {e.Message}", e);
+            }
             return model;
         }
         catch (Exception e)
@@ -159,6 +184,34 @@ internal static class ModelFile
             if (e is ModelFileException) throw;
             throw new ModelFileException(path, $"its weights do not match its architecture ({e.Message}).", e);
         }
+    }
+
+    /// <summary>The vocabulary the manifest names, or null when it names none (older files, models without text).</summary>
+    private static Vocabulary? ReadVocabulary(string path, ZipArchive zip, JsonObject manifest)
+    {
+        if (!manifest.TryGetPropertyValue("vocabulary", out var node) || node is null) return null;
+        var name = node.GetValueKind() == JsonValueKind.String ? node.GetValue<string>()
+            : throw new ModelFileException(path, $"the manifest's 'vocabulary' must name an entry; got {node.ToJsonString()}.");
+        var entry = zip.GetEntry(name) ?? throw new ModelFileException(path, $"the vocabulary entry '{name}' listed in the manifest is missing.");
+        using var reader = new StreamReader(entry.Open());
+        try
+        {
+            return Vocabulary.FromJson(reader.ReadToEnd());
+        }
+        catch (SequenceKitException e)
+        {
+            throw new ModelFileException(path, $"its vocabulary cannot be read: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The class names in the manifest, or null when it has none.</summary>
+    private static string[]? ReadClassNames(string path, JsonObject manifest)
+    {
+        if (!manifest.TryGetPropertyValue("classNames", out var node) || node is null) return null;
+        if (node is not JsonArray array)
+            throw new ModelFileException(path, $"the manifest's 'classNames' must be an array of strings; got {node.ToJsonString()}.");
+        return array.Select((item, i) => item?.GetValueKind() == JsonValueKind.String ? item.GetValue<string>()
+            : throw new ModelFileException(path, $"classNames[{i}] must be a string; got {item?.ToJsonString() ?? "null"}.")).ToArray();
     }
 
     private static string CheckScalerName(string name) =>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using System.Globalization;
 using System.Text;
 using SequenceKit.Backends;
@@ -20,7 +21,7 @@ namespace SequenceKit.Models;
 /// Console.WriteLine(model.Summary());
 /// </code>
 /// </example>
-public sealed class SequenceModel : nn.Module<Tensor, Tensor>
+public sealed partial class SequenceModel : nn.Module<Tensor, Tensor>
 {
     private readonly ISequenceLayer[] layers;
     private readonly LayerShape[] outputShapes;
@@ -37,7 +38,7 @@ public sealed class SequenceModel : nn.Module<Tensor, Tensor>
     /// <param name="layers">The layers in order; the first must be an <see cref="Embedding"/> or an <see cref="Input"/>.</param>
     /// <exception cref="ArgumentException"><paramref name="layers"/> is empty, holds null or holds one layer twice.</exception>
     /// <exception cref="SequenceKitException">Two layers do not fit together, the device is not available, or the native backend cannot load.</exception>
-    public SequenceModel(SequenceModelOptions options, params ISequenceLayer[] layers) : base(nameof(SequenceModel))
+    public SequenceModel(SequenceModelOptions options, params ISequenceLayer[] layers) : base(NativeRuntime.CheckedName(nameof(SequenceModel)))
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(layers);
@@ -124,7 +125,7 @@ public sealed class SequenceModel : nn.Module<Tensor, Tensor>
     /// <param name="input">See <see cref="InputShape"/>; moved to the model's device (and to float32 or int64) if needed.</param>
     /// <returns>The output, on the model's device: see <see cref="OutputShape"/>.</returns>
     /// <exception cref="ArgumentException">The input has the wrong rank, feature count or dtype, an out-of-range token, or NaN/Inf values.</exception>
-    public override Tensor forward(Tensor input) => Forward(input, null);
+    public override Tensor forward(Tensor input) => forward(input, null);
 
     /// <summary>
     /// Runs the model on a padded batch: sequence <c>i</c> is taken to be <c>lengths[i]</c> steps long, and recurrent
@@ -135,7 +136,7 @@ public sealed class SequenceModel : nn.Module<Tensor, Tensor>
     /// <param name="lengths">Integer lengths, shape (batch), each in [1, time]; null when the batch is not padded.</param>
     /// <returns>The output, on the model's device: see <see cref="OutputShape"/>.</returns>
     /// <exception cref="ArgumentException">The input or lengths are malformed; the message gives expected and actual values.</exception>
-    public Tensor Forward(Tensor input, Tensor? lengths)
+    public Tensor forward(Tensor input, Tensor? lengths)
     {
         ArgumentNullException.ThrowIfNull(input);
         using var scope = NewDisposeScope();
@@ -146,7 +147,7 @@ public sealed class SequenceModel : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// <see cref="Forward(Tensor, Tensor?)"/> that also returns the last <see cref="Dense"/>'s pre-activation (its
+    /// <see cref="forward(Tensor, Tensor?)"/> that also returns the last <see cref="Dense"/>'s pre-activation (its
     /// logits), from which losses on a softmax or sigmoid output are computed exactly; for a model that does not end
     /// in a Dense, the logits are the output itself.
     /// </summary>
@@ -195,7 +196,7 @@ public sealed class SequenceModel : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// Saves the architecture (JSON), the weights and the <see cref="Scalers"/> into one file. The file is written beside the target under a
+    /// Saves the architecture (JSON), the weights, the <see cref="Scalers"/> and, when set, the <see cref="Vocabulary"/> (with its tokenizer settings) and <see cref="ClassNames"/> into one file. The file is written beside the target under a
     /// temporary name, flushed to disk and then renamed over the target, so an interrupted save never destroys the
     /// previous file.
     /// </summary>
@@ -205,27 +206,6 @@ public sealed class SequenceModel : nn.Module<Tensor, Tensor>
     /// <exception cref="InvalidOperationException">A scaler in <see cref="Scalers"/> is not fitted (nothing is written).</exception>
     /// <exception cref="ArgumentException">A scaler's name has characters other than letters, digits, '.', '_' and '-'.</exception>
     public void Save(string path) => ModelFile.Write(this, path);
-
-    /// <summary>
-    /// Saves the weights alone as a PyTorch state_dict (<c>.pth</c> or <c>.pt</c>, loadable with <c>torch.load</c> and
-    /// <c>load_state_dict</c>) or a safetensors file (<c>.safetensors</c>), chosen by the extension. Names are
-    /// <c>{layer index}.{PyTorch name}</c>, e.g. <c>1.weight_ih_l0</c>, as a PyTorch module whose submodules are named
-    /// "0", "1", … in the same order. Written atomically.
-    /// </summary>
-    /// <param name="path">The file; its extension chooses the format.</param>
-    /// <exception cref="ArgumentException">The extension is not .pth, .pt or .safetensors.</exception>
-    public void SaveWeights(string path) => WeightFile.Save(this, path);
-
-    /// <summary>
-    /// Loads weights from a PyTorch state_dict (<c>.pth</c>/<c>.pt</c>) or safetensors file into this model. The file
-    /// is read only as named tensors (nothing is executed); every name, shape and value is checked before any weight
-    /// changes, so a rejected file leaves the model as it was.
-    /// </summary>
-    /// <param name="path">The file; its extension chooses the format.</param>
-    /// <exception cref="FileNotFoundException">There is no file at <paramref name="path"/>.</exception>
-    /// <exception cref="ArgumentException">The extension is not .pth, .pt or .safetensors.</exception>
-    /// <exception cref="ModelFileException">The file is corrupt or foreign, or its names, shapes or values do not fit the model.</exception>
-    public void LoadWeights(string path) => WeightFile.Load(this, path);
 
     /// <summary>
     /// Loads a model saved with <see cref="Save"/>: rebuilds its layers from the stored architecture and loads the weights.
@@ -246,7 +226,7 @@ public sealed class SequenceModel : nn.Module<Tensor, Tensor>
     /// <exception cref="SequenceKitException">A layer's type is not registered (a custom layer without <see cref="LayerRegistry.Register"/>).</exception>
     internal SequenceModel Copy(bool copyWeights = true, long? seed = null)
     {
-        var copy = new SequenceModel(Options with { Seed = seed, Logger = null, Device = Device },
+        var copy = new SequenceModel(Options with { Seed = seed, Logger = NullLogger.Instance, Device = Device },   // copies stay quiet
             layers.Select(l => LayerRegistry.Create(l.TypeName, l.GetConfig())).ToArray());
         if (!copyWeights) return copy;                                   // freshly initialized, same architecture
         using var _ = no_grad();
@@ -261,7 +241,7 @@ public sealed class SequenceModel : nn.Module<Tensor, Tensor>
     /// doctor's controlled experiments train such variants (wider, gated, without dropout).
     /// </summary>
     internal SequenceModel Variant(Func<ISequenceLayer, ISequenceLayer?> map, long seed) =>
-        new(Options with { Seed = seed, Logger = null, Device = Device },
+        new(Options with { Seed = seed, Logger = NullLogger.Instance, Device = Device },
             layers.Select(l => map(LayerRegistry.Create(l.TypeName, l.GetConfig()))).OfType<ISequenceLayer>().ToArray());
 
     private Tensor PrepareInput(Tensor input)
@@ -283,8 +263,10 @@ public sealed class SequenceModel : nn.Module<Tensor, Tensor>
                     "Encode text with a vocabulary, or start the model with Input.Sequence(features) for float features.", nameof(input));
             if (dimensions[1] == 0)
                 throw new ArgumentException($"input has 0 time steps (shape {Shape()}).", nameof(input));
-            if (Options.ValidateInputs) CheckTokenRange(input, expected.Features);
-            return OnDevice(input, ScalarType.Int64);
+            // Any integer dtype (int32 from C# int arrays, uint8, …) becomes the Embedding's int64 before anything reads it.
+            var tokens = OnDevice(input, ScalarType.Int64);
+            if (Options.ValidateInputs) CheckTokenRange(tokens, expected.Features);
+            return tokens;
         }
 
         if (dimensions[^1] != expected.Features)
@@ -316,7 +298,7 @@ public sealed class SequenceModel : nn.Module<Tensor, Tensor>
         var bad = tokens.lt(0).logical_or(tokens.ge(vocabularySize));
         var where = bad.nonzero()[0];                                   // (2): batch, time
         var (row, step) = (where[0].item<long>(), where[1].item<long>());
-        var value = tokens[row, step].to(ScalarType.Int64).item<long>();
+        var value = tokens[row, step].item<long>();
         throw new ArgumentException(
             $"Token index {value} at [{row}, {step}] is out of range for the Embedding's vocabulary size {vocabularySize} " +
             $"(valid indices are 0..{vocabularySize - 1}). Build the Embedding with the vocabulary's size, or map unknown tokens to the out-of-vocabulary index.",

@@ -22,6 +22,9 @@ public sealed record SequenceModelOptions
     /// <summary>Seed for parameter initialisation (<c>torch.manual_seed</c>); null leaves the global generator as it is. Default null.</summary>
     public long? Seed { get; init; }
 
-    /// <summary>Where the chosen device is logged (Information); null for no logging. Default null.</summary>
+    /// <summary>
+    /// Where the chosen device is logged (Information). Default null: a logger from
+    /// <see cref="SequenceKitLogging.LoggerFactory"/>, which logs nothing unless a factory is set there.
+    /// </summary>
     public ILogger? Logger { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Globalization;
 using System.Text;
 
@@ -35,19 +36,22 @@ public sealed class ClassDistribution
     public double ImbalanceRatio { get; }
 
     /// <summary>Counts class indices.</summary>
-    /// <param name="classIndices">Labels as indices in [0, classCount).</param>
+    /// <typeparam name="T">The integer type of the labels (<c>int</c>, <c>long</c>, …), inferred from the argument.</typeparam>
+    /// <param name="classIndices">Labels as indices in [0, classCount): <c>int[]</c>, <c>long[]</c>, <c>List&lt;int&gt;</c>, ….</param>
     /// <param name="classCount">The number of classes; null for the largest index + 1.</param>
     /// <returns>The distribution.</returns>
     /// <exception cref="ArgumentException"><paramref name="classIndices"/> is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An index is outside [0, classCount).</exception>
-    public static ClassDistribution Of(IReadOnlyList<long> classIndices, int? classCount = null)
+    public static ClassDistribution Of<T>(IEnumerable<T> classIndices, int? classCount = null) where T : struct, IBinaryInteger<T> =>
+        Of(Labels.ClassIndices(classIndices, nameof(classIndices)), classCount);
+
+    private static ClassDistribution Of(long[] classIndices, int? classCount)
     {
-        ArgumentNullException.ThrowIfNull(classIndices);
-        if (classIndices.Count == 0) throw new ArgumentException("classIndices is empty.", nameof(classIndices));
+        if (classIndices.Length == 0) throw new ArgumentException("classIndices is empty.", nameof(classIndices));
         var k = classCount ?? (int)(classIndices.Max() + 1);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k, nameof(classCount));
         var counts = new long[k];
-        for (var i = 0; i < classIndices.Count; i++)
+        for (var i = 0; i < classIndices.Length; i++)
         {
             Labels.CheckIndex(classIndices, i, k);
             counts[classIndices[i]]++;

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace SequenceKit.Preprocessing;
 
 /// <summary>
@@ -6,26 +8,40 @@ namespace SequenceKit.Preprocessing;
 /// </summary>
 public static class DataSplit
 {
-    /// <summary>Splits <paramref name="count"/> rows at random, optionally stratified by class.</summary>
+    /// <summary>Splits <paramref name="count"/> rows at random.</summary>
     /// <param name="count">The number of rows; at least 2.</param>
     /// <param name="validationFraction">The share of rows for validation, in (0, 1); at least one row goes to each side.</param>
     /// <param name="seed">Seeds the shuffle: the same seed gives the same split.</param>
-    /// <param name="stratifyBy">Class index per row: each class is split in the same proportion. Null for a plain random split.</param>
+    /// <returns>The training and validation rows, each ascending.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">count &lt; 2 or the fraction is outside (0, 1).</exception>
+    public static SplitIndices TrainValidation(int count, double validationFraction, int seed) =>
+        Split(count, validationFraction, seed, null);
+
+    /// <summary>Splits <paramref name="count"/> rows at random, stratified by class: each class is split in the same proportion.</summary>
+    /// <typeparam name="T">The integer type of the classes (<c>int</c>, <c>long</c>, …), inferred from the argument.</typeparam>
+    /// <param name="count">The number of rows; at least 2.</param>
+    /// <param name="validationFraction">The share of rows for validation, in (0, 1); at least one row goes to each side.</param>
+    /// <param name="seed">Seeds the shuffle: the same seed gives the same split.</param>
+    /// <param name="stratifyBy">Class index per row: <c>int[]</c>, <c>long[]</c>, <c>List&lt;int&gt;</c>, ….</param>
     /// <returns>The training and validation rows, each ascending.</returns>
     /// <exception cref="ArgumentOutOfRangeException">count &lt; 2 or the fraction is outside (0, 1).</exception>
     /// <exception cref="ArgumentException"><paramref name="stratifyBy"/> does not have one entry per row.</exception>
-    public static SplitIndices TrainValidation(int count, double validationFraction, int seed, IReadOnlyList<long>? stratifyBy = null)
+    public static SplitIndices TrainValidation<T>(int count, double validationFraction, int seed, IEnumerable<T> stratifyBy)
+        where T : struct, IBinaryInteger<T> =>
+        Split(count, validationFraction, seed, Labels.ClassIndices(stratifyBy, nameof(stratifyBy)));
+
+    private static SplitIndices Split(int count, double validationFraction, int seed, long[]? classes)
     {
         if (count < 2) throw new ArgumentOutOfRangeException(nameof(count), count, $"count must be at least 2 to split; got {count}.");
         if (!(validationFraction > 0 && validationFraction < 1))
             throw new ArgumentOutOfRangeException(nameof(validationFraction), validationFraction, $"validationFraction must be in (0, 1); got {validationFraction}.");
-        if (stratifyBy is not null && stratifyBy.Count != count)
-            throw new ArgumentException($"stratifyBy has {stratifyBy.Count} entries for {count} rows; give one class per row.", nameof(stratifyBy));
+        if (classes is not null && classes.Length != count)
+            throw new ArgumentException($"stratifyBy has {classes.Length} entries for {count} rows; give one class per row.", "stratifyBy");
 
         var random = new Random(seed);
-        var groups = stratifyBy is null
+        var groups = classes is null
             ? [Enumerable.Range(0, count).ToArray()]
-            : Enumerable.Range(0, count).GroupBy(i => stratifyBy[i]).OrderBy(g => g.Key).Select(g => g.ToArray()).ToArray();
+            : Enumerable.Range(0, count).GroupBy(i => classes[i]).OrderBy(g => g.Key).Select(g => g.ToArray()).ToArray();
         var validation = new List<int>();
         foreach (var group in groups)
         {

@@ -31,182 +31,47 @@ public interface IScaler
     void Save(string path);
 
     /// <summary>Forgets any earlier fit and learns the per-feature statistics of <paramref name="data"/> in one pass. NaN values are ignored.</summary>
-    /// <param name="data">2-D (samples × features) floats.</param>
+    /// <param name="data">
+    /// Samples × features (<c>float[,]</c>, <c>double[,]</c>, <c>float[][]</c> rows, …), samples × time × features
+    /// (statistics per feature over all samples and steps), one feature as a vector (<c>double[]</c>), or a tensor whose
+    /// last axis is the features. Integer arrays are read as doubles. See <see cref="NumericArray"/>.
+    /// </param>
+    /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
     /// <exception cref="ArgumentException">The data is empty, ragged, or holds ±Infinity (nothing is changed then).</exception>
-    void Fit(float[,] data);
+    void Fit(NumericArray data);
 
-    /// <summary>Forgets any earlier fit and learns the per-feature statistics of <paramref name="data"/> in one pass. NaN values are ignored.</summary>
-    /// <param name="data">3-D (samples × time × features) floats; statistics per feature over all samples and time steps.</param>
-    /// <exception cref="ArgumentException">The data is empty, ragged, or holds ±Infinity (nothing is changed then).</exception>
-    void Fit(float[,,] data);
+    /// <summary>
+    /// Adds <paramref name="data"/> to the statistics learned so far (scikit-learn's <c>partial_fit</c>), for data that
+    /// arrives in chunks; the result equals one <see cref="Fit"/> on all chunks together.
+    /// </summary>
+    /// <param name="data">As for <see cref="Fit"/>, with the same number of features as before.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
+    /// <exception cref="ArgumentException">The feature count differs from earlier data, or the data is empty, ragged or holds ±Infinity (nothing is changed then).</exception>
+    void PartialFit(NumericArray data);
 
-    /// <summary>Forgets any earlier fit and learns the per-feature statistics of <paramref name="data"/> in one pass. NaN values are ignored.</summary>
-    /// <param name="data">Rows of features (every row the same length).</param>
-    /// <exception cref="ArgumentException">The data is empty, ragged, or holds ±Infinity (nothing is changed then).</exception>
-    void Fit(float[][] data);
-
-    /// <summary>Forgets any earlier fit and learns the per-feature statistics of <paramref name="data"/> in one pass. NaN values are ignored.</summary>
-    /// <param name="data">2-D (samples × features) doubles.</param>
-    /// <exception cref="ArgumentException">The data is empty, ragged, or holds ±Infinity (nothing is changed then).</exception>
-    void Fit(double[,] data);
-
-    /// <summary>Forgets any earlier fit and learns the per-feature statistics of <paramref name="data"/> in one pass. NaN values are ignored.</summary>
-    /// <param name="data">3-D (samples × time × features) doubles.</param>
-    /// <exception cref="ArgumentException">The data is empty, ragged, or holds ±Infinity (nothing is changed then).</exception>
-    void Fit(double[,,] data);
-
-    /// <summary>Forgets any earlier fit and learns the per-feature statistics of <paramref name="data"/> in one pass. NaN values are ignored.</summary>
-    /// <param name="data">a float32 or float64 tensor of rank 2 (samples, features) or 3 (samples, time, features), on any device.</param>
-    /// <exception cref="ArgumentException">The data is empty, ragged, or holds ±Infinity (nothing is changed then).</exception>
-    void Fit(torch.Tensor data);
-
-    /// <summary>Adds <paramref name="data"/> to the statistics learned so far (streaming, batch by batch); any split of the data gives the same result as one <c>Fit</c>. NaN values are ignored.</summary>
-    /// <param name="data">2-D (samples × features) floats.</param>
-    /// <exception cref="ArgumentException">The data is empty, ragged, holds ±Infinity, or has a different feature count from earlier batches (nothing is changed then).</exception>
-    void PartialFit(float[,] data);
-
-    /// <summary>Adds <paramref name="data"/> to the statistics learned so far (streaming, batch by batch); any split of the data gives the same result as one <c>Fit</c>. NaN values are ignored.</summary>
-    /// <param name="data">3-D (samples × time × features) floats; statistics per feature over all samples and time steps.</param>
-    /// <exception cref="ArgumentException">The data is empty, ragged, holds ±Infinity, or has a different feature count from earlier batches (nothing is changed then).</exception>
-    void PartialFit(float[,,] data);
-
-    /// <summary>Adds <paramref name="data"/> to the statistics learned so far (streaming, batch by batch); any split of the data gives the same result as one <c>Fit</c>. NaN values are ignored.</summary>
-    /// <param name="data">Rows of features (every row the same length).</param>
-    /// <exception cref="ArgumentException">The data is empty, ragged, holds ±Infinity, or has a different feature count from earlier batches (nothing is changed then).</exception>
-    void PartialFit(float[][] data);
-
-    /// <summary>Adds <paramref name="data"/> to the statistics learned so far (streaming, batch by batch); any split of the data gives the same result as one <c>Fit</c>. NaN values are ignored.</summary>
-    /// <param name="data">2-D (samples × features) doubles.</param>
-    /// <exception cref="ArgumentException">The data is empty, ragged, holds ±Infinity, or has a different feature count from earlier batches (nothing is changed then).</exception>
-    void PartialFit(double[,] data);
-
-    /// <summary>Adds <paramref name="data"/> to the statistics learned so far (streaming, batch by batch); any split of the data gives the same result as one <c>Fit</c>. NaN values are ignored.</summary>
-    /// <param name="data">3-D (samples × time × features) doubles.</param>
-    /// <exception cref="ArgumentException">The data is empty, ragged, holds ±Infinity, or has a different feature count from earlier batches (nothing is changed then).</exception>
-    void PartialFit(double[,,] data);
-
-    /// <summary>Adds <paramref name="data"/> to the statistics learned so far (streaming, batch by batch); any split of the data gives the same result as one <c>Fit</c>. NaN values are ignored.</summary>
-    /// <param name="data">a float32 or float64 tensor of rank 2 (samples, features) or 3 (samples, time, features), on any device.</param>
-    /// <exception cref="ArgumentException">The data is empty, ragged, holds ±Infinity, or has a different feature count from earlier batches (nothing is changed then).</exception>
-    void PartialFit(torch.Tensor data);
-
-    /// <summary>Scales <paramref name="data"/> with the fitted statistics into a new array (or tensor, on the input's device) of the same shape. NaN stays NaN.</summary>
-    /// <param name="data">2-D (samples × features) floats.</param>
-    /// <returns>The scaled data.</returns>
+    /// <summary>Scales <paramref name="data"/> with the fitted statistics; NaN stays NaN.</summary>
+    /// <typeparam name="T">
+    /// The data's type, which is also the result's: <c>float</c> or <c>double</c> arrays of rank 1 (one feature), 2 or 3,
+    /// <c>float[][]</c>/<c>double[][]</c> rows, or a tensor (float32 stays float32, float64 float64).
+    /// </typeparam>
+    /// <param name="data">Values with the fitted number of features in the last axis (one feature for a vector).</param>
+    /// <returns>A new array or tensor of the same type and shape.</returns>
     /// <exception cref="InvalidOperationException">The scaler is not fitted yet.</exception>
-    /// <exception cref="ArgumentException">The feature count differs from the fit, or the data is empty, ragged or holds ±Infinity.</exception>
-    float[,] Transform(float[,] data);
+    /// <exception cref="ArgumentException">The type is not supported, the feature count differs from the fit, or the values hold ±Infinity.</exception>
+    T Transform<T>(T data) where T : class;
 
-    /// <summary>Scales <paramref name="data"/> with the fitted statistics into a new array (or tensor, on the input's device) of the same shape. NaN stays NaN.</summary>
-    /// <param name="data">3-D (samples × time × features) floats; statistics per feature over all samples and time steps.</param>
-    /// <returns>The scaled data.</returns>
+    /// <summary>Maps scaled values back to original units: the inverse of <see cref="Transform{T}"/>.</summary>
+    /// <typeparam name="T">As for <see cref="Transform{T}"/>.</typeparam>
+    /// <param name="data">Scaled values with the fitted number of features in the last axis.</param>
+    /// <returns>A new array or tensor of the same type and shape.</returns>
     /// <exception cref="InvalidOperationException">The scaler is not fitted yet.</exception>
-    /// <exception cref="ArgumentException">The feature count differs from the fit, or the data is empty, ragged or holds ±Infinity.</exception>
-    float[,,] Transform(float[,,] data);
+    /// <exception cref="ArgumentException">The type is not supported, the feature count differs from the fit, or the values hold ±Infinity.</exception>
+    T InverseTransform<T>(T data) where T : class;
 
-    /// <summary>Scales <paramref name="data"/> with the fitted statistics into a new array (or tensor, on the input's device) of the same shape. NaN stays NaN.</summary>
-    /// <param name="data">Rows of features (every row the same length).</param>
-    /// <returns>The scaled data.</returns>
-    /// <exception cref="InvalidOperationException">The scaler is not fitted yet.</exception>
-    /// <exception cref="ArgumentException">The feature count differs from the fit, or the data is empty, ragged or holds ±Infinity.</exception>
-    float[][] Transform(float[][] data);
-
-    /// <summary>Scales <paramref name="data"/> with the fitted statistics into a new array (or tensor, on the input's device) of the same shape. NaN stays NaN.</summary>
-    /// <param name="data">2-D (samples × features) doubles.</param>
-    /// <returns>The scaled data.</returns>
-    /// <exception cref="InvalidOperationException">The scaler is not fitted yet.</exception>
-    /// <exception cref="ArgumentException">The feature count differs from the fit, or the data is empty, ragged or holds ±Infinity.</exception>
-    double[,] Transform(double[,] data);
-
-    /// <summary>Scales <paramref name="data"/> with the fitted statistics into a new array (or tensor, on the input's device) of the same shape. NaN stays NaN.</summary>
-    /// <param name="data">3-D (samples × time × features) doubles.</param>
-    /// <returns>The scaled data.</returns>
-    /// <exception cref="InvalidOperationException">The scaler is not fitted yet.</exception>
-    /// <exception cref="ArgumentException">The feature count differs from the fit, or the data is empty, ragged or holds ±Infinity.</exception>
-    double[,,] Transform(double[,,] data);
-
-    /// <summary>Scales <paramref name="data"/> with the fitted statistics into a new array (or tensor, on the input's device) of the same shape. NaN stays NaN.</summary>
-    /// <param name="data">a float32 or float64 tensor of rank 2 (samples, features) or 3 (samples, time, features), on any device.</param>
-    /// <returns>The scaled data.</returns>
-    /// <exception cref="InvalidOperationException">The scaler is not fitted yet.</exception>
-    /// <exception cref="ArgumentException">The feature count differs from the fit, or the data is empty, ragged or holds ±Infinity.</exception>
-    torch.Tensor Transform(torch.Tensor data);
-
-    /// <summary>Maps scaled data back to the original units (the inverse of <c>Transform</c>, clipping aside).</summary>
-    /// <param name="data">2-D (samples × features) floats.</param>
-    /// <returns>The data in original units.</returns>
-    /// <exception cref="InvalidOperationException">The scaler is not fitted yet.</exception>
-    /// <exception cref="ArgumentException">The feature count differs from the fit, or the data is empty, ragged or holds ±Infinity.</exception>
-    float[,] InverseTransform(float[,] data);
-
-    /// <summary>Maps scaled data back to the original units (the inverse of <c>Transform</c>, clipping aside).</summary>
-    /// <param name="data">3-D (samples × time × features) floats; statistics per feature over all samples and time steps.</param>
-    /// <returns>The data in original units.</returns>
-    /// <exception cref="InvalidOperationException">The scaler is not fitted yet.</exception>
-    /// <exception cref="ArgumentException">The feature count differs from the fit, or the data is empty, ragged or holds ±Infinity.</exception>
-    float[,,] InverseTransform(float[,,] data);
-
-    /// <summary>Maps scaled data back to the original units (the inverse of <c>Transform</c>, clipping aside).</summary>
-    /// <param name="data">Rows of features (every row the same length).</param>
-    /// <returns>The data in original units.</returns>
-    /// <exception cref="InvalidOperationException">The scaler is not fitted yet.</exception>
-    /// <exception cref="ArgumentException">The feature count differs from the fit, or the data is empty, ragged or holds ±Infinity.</exception>
-    float[][] InverseTransform(float[][] data);
-
-    /// <summary>Maps scaled data back to the original units (the inverse of <c>Transform</c>, clipping aside).</summary>
-    /// <param name="data">2-D (samples × features) doubles.</param>
-    /// <returns>The data in original units.</returns>
-    /// <exception cref="InvalidOperationException">The scaler is not fitted yet.</exception>
-    /// <exception cref="ArgumentException">The feature count differs from the fit, or the data is empty, ragged or holds ±Infinity.</exception>
-    double[,] InverseTransform(double[,] data);
-
-    /// <summary>Maps scaled data back to the original units (the inverse of <c>Transform</c>, clipping aside).</summary>
-    /// <param name="data">3-D (samples × time × features) doubles.</param>
-    /// <returns>The data in original units.</returns>
-    /// <exception cref="InvalidOperationException">The scaler is not fitted yet.</exception>
-    /// <exception cref="ArgumentException">The feature count differs from the fit, or the data is empty, ragged or holds ±Infinity.</exception>
-    double[,,] InverseTransform(double[,,] data);
-
-    /// <summary>Maps scaled data back to the original units (the inverse of <c>Transform</c>, clipping aside).</summary>
-    /// <param name="data">a float32 or float64 tensor of rank 2 (samples, features) or 3 (samples, time, features), on any device.</param>
-    /// <returns>The data in original units.</returns>
-    /// <exception cref="InvalidOperationException">The scaler is not fitted yet.</exception>
-    /// <exception cref="ArgumentException">The feature count differs from the fit, or the data is empty, ragged or holds ±Infinity.</exception>
-    torch.Tensor InverseTransform(torch.Tensor data);
-
-    /// <summary><c>Fit</c> then <c>Transform</c> on the same data. Use it on training data only; transform validation and test data with the statistics learned here.</summary>
-    /// <param name="data">2-D (samples × features) floats.</param>
-    /// <returns>The scaled data.</returns>
-    /// <exception cref="ArgumentException">The data is empty, ragged, or holds ±Infinity.</exception>
-    float[,] FitTransform(float[,] data);
-
-    /// <summary><c>Fit</c> then <c>Transform</c> on the same data. Use it on training data only; transform validation and test data with the statistics learned here.</summary>
-    /// <param name="data">3-D (samples × time × features) floats; statistics per feature over all samples and time steps.</param>
-    /// <returns>The scaled data.</returns>
-    /// <exception cref="ArgumentException">The data is empty, ragged, or holds ±Infinity.</exception>
-    float[,,] FitTransform(float[,,] data);
-
-    /// <summary><c>Fit</c> then <c>Transform</c> on the same data. Use it on training data only; transform validation and test data with the statistics learned here.</summary>
-    /// <param name="data">Rows of features (every row the same length).</param>
-    /// <returns>The scaled data.</returns>
-    /// <exception cref="ArgumentException">The data is empty, ragged, or holds ±Infinity.</exception>
-    float[][] FitTransform(float[][] data);
-
-    /// <summary><c>Fit</c> then <c>Transform</c> on the same data. Use it on training data only; transform validation and test data with the statistics learned here.</summary>
-    /// <param name="data">2-D (samples × features) doubles.</param>
-    /// <returns>The scaled data.</returns>
-    /// <exception cref="ArgumentException">The data is empty, ragged, or holds ±Infinity.</exception>
-    double[,] FitTransform(double[,] data);
-
-    /// <summary><c>Fit</c> then <c>Transform</c> on the same data. Use it on training data only; transform validation and test data with the statistics learned here.</summary>
-    /// <param name="data">3-D (samples × time × features) doubles.</param>
-    /// <returns>The scaled data.</returns>
-    /// <exception cref="ArgumentException">The data is empty, ragged, or holds ±Infinity.</exception>
-    double[,,] FitTransform(double[,,] data);
-
-    /// <summary><c>Fit</c> then <c>Transform</c> on the same data. Use it on training data only; transform validation and test data with the statistics learned here.</summary>
-    /// <param name="data">a float32 or float64 tensor of rank 2 (samples, features) or 3 (samples, time, features), on any device.</param>
-    /// <returns>The scaled data.</returns>
-    /// <exception cref="ArgumentException">The data is empty, ragged, or holds ±Infinity.</exception>
-    torch.Tensor FitTransform(torch.Tensor data);
+    /// <summary><see cref="Fit"/> then <see cref="Transform{T}"/> on the same data.</summary>
+    /// <typeparam name="T">As for <see cref="Transform{T}"/>.</typeparam>
+    /// <param name="data">As for <see cref="Fit"/>, in a type <see cref="Transform{T}"/> returns.</param>
+    /// <returns>The scaled data, of the same type and shape.</returns>
+    /// <exception cref="ArgumentException">As for <see cref="Fit"/> and <see cref="Transform{T}"/> (nothing is fitted then).</exception>
+    T FitTransform<T>(T data) where T : class;
 }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using Microsoft.Extensions.Logging;
 
 namespace SequenceKit.Preprocessing;
@@ -10,23 +11,35 @@ namespace SequenceKit.Preprocessing;
 public static class PadSequences
 {
     /// <summary>Pads token-index sequences into (batch, time).</summary>
-    /// <param name="sequences">One token sequence per sample; may differ in length, may be empty.</param>
+    /// <typeparam name="T">The integer type of the tokens (<c>int</c>, <c>long</c>, …), inferred from the argument.</typeparam>
+    /// <param name="sequences">
+    /// One token sequence per sample, in any collection of integer collections: <c>List&lt;int[]&gt;</c>,
+    /// <c>long[][]</c>, <c>IEnumerable&lt;IEnumerable&lt;int&gt;&gt;</c>, a vocabulary's encoded texts, …; may differ in
+    /// length, may be empty.
+    /// </param>
     /// <param name="options">Length, sides and pad value; null for the defaults (post-padding to the longest, pad 0).</param>
     /// <returns>The padded batch, its lengths and any warnings.</returns>
     /// <exception cref="ArgumentException">No sequences, a null sequence, or a pad value that is not an integer.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><see cref="PaddingOptions.MaxLength"/> is not positive.</exception>
-    public static PaddedBatch<long[,]> Tokens(IReadOnlyList<IReadOnlyList<long>> sequences, PaddingOptions? options = null)
+    public static PaddedBatch<long[,]> Tokens<T>(IEnumerable<IEnumerable<T>> sequences, PaddingOptions? options = null)
+        where T : struct, IBinaryInteger<T>
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        return TokenRows(sequences.Select(sequence => sequence?.Select(long.CreateChecked).ToArray()).ToList()!, options);
+    }
+
+    private static PaddedBatch<long[,]> TokenRows(IReadOnlyList<long[]> sequences, PaddingOptions? options)
     {
         options ??= new PaddingOptions();
         if (options.PadValue != Math.Floor(options.PadValue) || double.IsInfinity(options.PadValue))
             throw new ArgumentException($"PaddingOptions.PadValue must be an integer for token sequences; got {options.PadValue}.", nameof(options));
         var pad = (long)options.PadValue;
-        var (length, warnings) = Plan(sequences, s => s.Count, options);
+        var (length, warnings) = Plan(sequences, s => s.Length, options);
         var values = new long[sequences.Count, length];
         var lengths = new long[sequences.Count];
         for (var i = 0; i < sequences.Count; i++)
         {
-            var (from, count, at) = Place(sequences[i].Count, length, options);
+            var (from, count, at) = Place(sequences[i].Length, length, options);
             for (var t = 0; t < length; t++) values[i, t] = pad;
             for (var t = 0; t < count; t++) values[i, at + t] = sequences[i][from + t];
             lengths[i] = count;
@@ -38,7 +51,7 @@ public static class PadSequences
             }
         }
         if (pad != 0)
-            warnings.Add($"PadValue is {pad}, not 0: an Embedding with MaskZero masks only 0, so pass the lengths to SequenceModel.Forward(values, lengths).");
+            warnings.Add($"PadValue is {pad}, not 0: an Embedding with MaskZero masks only 0, so pass the lengths to SequenceModel.forward(values, lengths).");
         return Finish(values, lengths, warnings, options);
     }
 
@@ -124,7 +137,8 @@ public static class PadSequences
 
     private static PaddedBatch<TArray> Finish<TArray>(TArray values, long[] lengths, List<string> warnings, PaddingOptions options) where TArray : class
     {
-        foreach (var warning in warnings) options.Logger?.LogWarning("{Warning}", warning);
+        var logger = SequenceKitLogging.Resolve(options.Logger, "SequenceKit.Preprocessing.PadSequences");
+        foreach (var warning in warnings) logger.LogWarning("{Warning}", warning);
         return new PaddedBatch<TArray>(values, lengths, warnings.AsReadOnly());
     }
 }

@@ -9,16 +9,24 @@ namespace SequenceKit.Preprocessing;
 /// <param name="Warnings">Conflicts between the options and the data or SequenceKit's masking; empty when there are none.</param>
 public sealed record PaddedBatch<TArray>(TArray Values, long[] Lengths, IReadOnlyList<string> Warnings) where TArray : class
 {
-    /// <summary>The lengths as an int64 tensor of shape (batch), for <c>SequenceModel.Forward(values, lengths)</c>.</summary>
+    /// <summary>The lengths as an int64 tensor of shape (batch), for <c>SequenceModel.forward(values, lengths)</c>.</summary>
     /// <returns>A new CPU tensor.</returns>
-    public torch.Tensor LengthsTensor() => torch.tensor(Lengths);
+    public torch.Tensor LengthsTensor()
+    {
+        Backends.NativeRuntime.EnsureAvailable();
+        return torch.tensor(Lengths);
+    }
 
     /// <summary>The values as a tensor: int64 (batch, time) for tokens, float32 (batch, time, features) for series.</summary>
     /// <returns>A new CPU tensor.</returns>
-    public torch.Tensor ValuesTensor() => Values switch
+    public torch.Tensor ValuesTensor()
     {
-        long[,] tokens => torch.tensor(tokens),
-        float[,,] series => torch.tensor(series),
-        _ => throw new InvalidOperationException($"Unsupported padded values of type {Values.GetType().Name}."),
-    };
+        Backends.NativeRuntime.EnsureAvailable();
+        return Values switch
+        {
+            long[,] tokens => torch.tensor(tokens),
+            float[,,] series => torch.tensor(series),
+            _ => throw new InvalidOperationException($"Unsupported padded values of type {Values.GetType().Name}."),
+        };
+    }
 }

@@ -21,6 +21,9 @@ public sealed record PaddingOptions
     /// <summary>The value padded positions hold. Default 0, the index an <c>Embedding</c> with <c>MaskZero</c> treats as padding.</summary>
     public double PadValue { get; init; }
 
-    /// <summary>Where warnings about conflicting choices are logged (Warning level); null for none. They are also returned with the result. Default null.</summary>
+    /// <summary>
+    /// Where warnings about conflicting choices are logged (Warning level); they are also returned with the result.
+    /// Default null: a logger from <see cref="SequenceKitLogging.LoggerFactory"/>, which logs nothing unless a factory is set there.
+    /// </summary>
     public ILogger? Logger { get; init; }
 }

@@ -70,71 +70,28 @@ public abstract class Scaler : IScaler
     /// <summary>The options as JSON, for <see cref="ToJson"/>.</summary>
     private protected abstract JsonNode OptionsToJson(JsonSerializerOptions json);
 
-    // ---- Fit / PartialFit ----
+    // ---- Fit / PartialFit / Transform / InverseTransform / FitTransform ----
 
     /// <inheritdoc />
-    public void Fit(float[,] data) => Learn(Matrix<float>.Of(data), reset: true);
-    /// <inheritdoc />
-    public void Fit(float[,,] data) => Learn(Matrix<float>.Of(data), reset: true);
-    /// <inheritdoc />
-    public void Fit(float[][] data) => Learn(Matrix<float>.Of(data), reset: true);
-    /// <inheritdoc />
-    public void Fit(double[,] data) => Learn(Matrix<double>.Of(data), reset: true);
-    /// <inheritdoc />
-    public void Fit(double[,,] data) => Learn(Matrix<double>.Of(data), reset: true);
-    /// <inheritdoc />
-    public void Fit(Tensor data) => LearnTensor(data, reset: true);
-    /// <inheritdoc />
-    public void PartialFit(float[,] data) => Learn(Matrix<float>.Of(data), reset: false);
-    /// <inheritdoc />
-    public void PartialFit(float[,,] data) => Learn(Matrix<float>.Of(data), reset: false);
-    /// <inheritdoc />
-    public void PartialFit(float[][] data) => Learn(Matrix<float>.Of(data), reset: false);
-    /// <inheritdoc />
-    public void PartialFit(double[,] data) => Learn(Matrix<double>.Of(data), reset: false);
-    /// <inheritdoc />
-    public void PartialFit(double[,,] data) => Learn(Matrix<double>.Of(data), reset: false);
-    /// <inheritdoc />
-    public void PartialFit(Tensor data) => LearnTensor(data, reset: false);
-
-    // ---- Transform / InverseTransform / FitTransform ----
+    public void Fit(NumericArray data) => Learn(data, reset: true);
 
     /// <inheritdoc />
-    public float[,] Transform(float[,] data) => Map(data, Matrix<float>.Of(data), inverse: false);
+    public void PartialFit(NumericArray data) => Learn(data, reset: false);
+
     /// <inheritdoc />
-    public float[,,] Transform(float[,,] data) => Map(data, Matrix<float>.Of(data), inverse: false);
+    public T Transform<T>(T data) where T : class => (T)Map(NumericArray.Of(data, nameof(data)), inverse: false);
+
     /// <inheritdoc />
-    public float[][] Transform(float[][] data) => MapRows(data, inverse: false);
+    public T InverseTransform<T>(T data) where T : class => (T)Map(NumericArray.Of(data, nameof(data)), inverse: true);
+
     /// <inheritdoc />
-    public double[,] Transform(double[,] data) => Map(data, Matrix<double>.Of(data), inverse: false);
-    /// <inheritdoc />
-    public double[,,] Transform(double[,,] data) => Map(data, Matrix<double>.Of(data), inverse: false);
-    /// <inheritdoc />
-    public Tensor Transform(Tensor data) => MapTensor(data, inverse: false);
-    /// <inheritdoc />
-    public float[,] InverseTransform(float[,] data) => Map(data, Matrix<float>.Of(data), inverse: true);
-    /// <inheritdoc />
-    public float[,,] InverseTransform(float[,,] data) => Map(data, Matrix<float>.Of(data), inverse: true);
-    /// <inheritdoc />
-    public float[][] InverseTransform(float[][] data) => MapRows(data, inverse: true);
-    /// <inheritdoc />
-    public double[,] InverseTransform(double[,] data) => Map(data, Matrix<double>.Of(data), inverse: true);
-    /// <inheritdoc />
-    public double[,,] InverseTransform(double[,,] data) => Map(data, Matrix<double>.Of(data), inverse: true);
-    /// <inheritdoc />
-    public Tensor InverseTransform(Tensor data) => MapTensor(data, inverse: true);
-    /// <inheritdoc />
-    public float[,] FitTransform(float[,] data) { Fit(data); return Transform(data); }
-    /// <inheritdoc />
-    public float[,,] FitTransform(float[,,] data) { Fit(data); return Transform(data); }
-    /// <inheritdoc />
-    public float[][] FitTransform(float[][] data) { Fit(data); return Transform(data); }
-    /// <inheritdoc />
-    public double[,] FitTransform(double[,] data) { Fit(data); return Transform(data); }
-    /// <inheritdoc />
-    public double[,,] FitTransform(double[,,] data) { Fit(data); return Transform(data); }
-    /// <inheritdoc />
-    public Tensor FitTransform(Tensor data) { Fit(data); return Transform(data); }
+    public T FitTransform<T>(T data) where T : class
+    {
+        var values = NumericArray.Of(data, nameof(data));
+        CheckMappable(values);                    // nothing is fitted when the result could not be returned
+        Learn(values, reset: true);
+        return (T)Map(values, inverse: false);
+    }
 
     // ---- allocation-free spans ----
 
@@ -278,6 +235,47 @@ public abstract class Scaler : IScaler
     private protected Scaler Fitted() => statistics is not null ? this
         : throw new InvalidOperationException($"This {GetType().Name} is not fitted yet; call Fit first (or PartialFit for streaming data).");
 
+    private void Learn(NumericArray data, bool reset)
+    {
+        switch (data.Require(nameof(data)))
+        {
+            case Tensor t: LearnTensor(t, reset); break;
+            case float[] a: Learn(Matrix<float>.Of(a, [a.Length, 1]), reset); break;           // one feature
+            case double[] a: Learn(Matrix<double>.Of(a, [a.Length, 1]), reset); break;
+            case float[][] rows: Learn(Matrix<float>.Of(rows), reset); break;
+            case double[][] rows: Learn(Matrix<double>.Of(rows), reset); break;
+            case float[,] or float[,,]: Learn(Matrix<float>.Of((Array)data.Source!), reset); break;
+            case double[,] or double[,,]: Learn(Matrix<double>.Of((Array)data.Source!), reset); break;
+            default:                                                                            // integers: statistics in double
+                var shape = data.Shape.Select(d => (int)d).ToArray();
+                Learn(Matrix<double>.Of(data.ToFlat<double>(nameof(data)), shape.Length == 1 ? [shape[0], 1] : shape), reset);
+                break;
+        }
+    }
+
+    private static void CheckMappable(NumericArray data)
+    {
+        if (data.Source is not (Tensor or float[] or double[] or float[][] or double[][] or float[,] or double[,] or float[,,] or double[,,]))
+            throw new ArgumentException(
+                $"data is {data.Describe()}; Transform returns the type it is given, so it takes floating-point data (float or double " +
+                "arrays, or a tensor). Convert integer values to double first.", nameof(data));
+    }
+
+    private object Map(NumericArray data, bool inverse)
+    {
+        CheckMappable(data);
+        return data.Source switch
+        {
+            Tensor t => MapTensor(t, inverse),
+            float[] a => Map(a, Matrix<float>.Of(a, [a.Length, 1]), inverse),
+            double[] a => Map(a, Matrix<double>.Of(a, [a.Length, 1]), inverse),
+            float[][] rows => MapRows(rows, inverse),
+            double[][] rows => MapRows(rows, inverse),
+            float[,] or float[,,] => Map((Array)data.Source, Matrix<float>.Of((Array)data.Source), inverse),
+            _ => Map((Array)data.Source!, Matrix<double>.Of((Array)data.Source!), inverse),
+        };
+    }
+
     private void Learn<T>(Matrix<T> data, bool reset) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!reset && statistics is not null && data.Features != statistics.FeatureCount)
@@ -329,15 +327,15 @@ public abstract class Scaler : IScaler
         return result;
     }
 
-    private float[][] MapRows(float[][] data, bool inverse)
+    private T[][] MapRows<T>(T[][] data, bool inverse) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var source = Matrix<float>.Of(data);
+        var source = Matrix<T>.Of(data);
         CheckFeatures(source.Features);
-        var result = new float[data.Length][];
+        var result = new T[data.Length][];
         for (var i = 0; i < data.Length; i++)
         {
-            result[i] = new float[source.Features];
-            ApplySpan<float>(data[i], result[i], inverse, i, source.Position);
+            result[i] = new T[source.Features];
+            ApplySpan<T>(data[i], result[i], inverse, i, source.Position);
         }
         return result;
     }

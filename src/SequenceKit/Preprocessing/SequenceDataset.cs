@@ -35,32 +35,34 @@ public sealed class SequenceDataset : IDisposable
         (this.inputs, this.targets, this.lengths, ownsTensors) = (inputs, targets, lengths, owns);
     }
 
-    /// <summary>A dataset of float sequences (samples, time, features) with float targets (samples, outputs).</summary>
-    /// <param name="inputs">(samples, time, features).</param>
-    /// <param name="targets">(samples, outputs).</param>
-    /// <param name="lengths">One length per sample, or null.</param>
-    /// <returns>A dataset that owns copies of the data.</returns>
-    /// <exception cref="ArgumentException">The sample counts differ.</exception>
-    public static SequenceDataset FromArrays(float[,,] inputs, float[,] targets, long[]? lengths = null) =>
-        Own(() => tensor(inputs), () => tensor(targets), lengths);
-
-    /// <summary>A dataset of float sequences (samples, time, features) with class-index labels.</summary>
-    /// <param name="inputs">(samples, time, features).</param>
-    /// <param name="labels">One class index per sample.</param>
-    /// <param name="lengths">One length per sample, or null.</param>
-    /// <returns>A dataset that owns copies of the data.</returns>
-    /// <exception cref="ArgumentException">The sample counts differ.</exception>
-    public static SequenceDataset FromArrays(float[,,] inputs, long[] labels, long[]? lengths = null) =>
-        Own(() => tensor(inputs), () => tensor(labels), lengths);
-
-    /// <summary>A dataset of token sequences (samples, time) with class-index labels.</summary>
-    /// <param name="tokens">(samples, time) token indices, e.g. <see cref="PadSequences.Tokens"/>' values.</param>
-    /// <param name="labels">One class index per sample.</param>
-    /// <param name="lengths">One length per sample, or null (an Embedding with MaskZero finds them).</param>
-    /// <returns>A dataset that owns copies of the data.</returns>
-    /// <exception cref="ArgumentException">The sample counts differ.</exception>
-    public static SequenceDataset FromArrays(long[,] tokens, long[] labels, long[]? lengths = null) =>
-        Own(() => tensor(tokens), () => tensor(labels), lengths);
+    /// <summary>
+    /// A dataset that owns copies of arrays (or tensors). Each argument takes any numeric array type (see
+    /// <see cref="NumericArray"/>): <c>float[,,]</c> or <c>double[,,]</c> sequences, <c>int[,]</c> or <c>long[,]</c>
+    /// tokens; <c>int[]</c> or <c>long[]</c> class indices, <c>float[,]</c>/<c>double[,]</c> one-hot labels or values,
+    /// <c>float[]</c>/<c>double[]</c> one value per sample (stored as one column, shape (samples, 1), to match a
+    /// <c>Dense(1)</c> output).
+    /// </summary>
+    /// <param name="inputs">(samples, time, features) floating-point sequences, (samples, time) integer tokens, or (samples, features) vectors.</param>
+    /// <param name="targets">Integer class indices (samples), or floating-point targets (samples[, time], outputs) or (samples).</param>
+    /// <param name="lengths">One integer length per sample, or null.</param>
+    /// <returns>A dataset that owns copies of the data (integers as int64, floating point as float32).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="inputs"/> or <paramref name="targets"/> is null.</exception>
+    /// <exception cref="ArgumentException">The sample counts differ, lengths are not integers, or jagged rows differ in length.</exception>
+    public static SequenceDataset FromArrays(NumericArray inputs, NumericArray targets, NumericArray? lengths = null)
+    {
+        inputs.Require(nameof(inputs));
+        targets.Require(nameof(targets));
+        if (lengths is { Source: not null } given && (!given.IsInteger || given.Rank != 1))
+            throw new ArgumentException($"lengths must be one integer per sample (int[] or long[]); got {given.Describe()}.", nameof(lengths));
+        return Own(
+            () => inputs.ToTensor(nameof(inputs)),
+            () =>
+            {
+                var y = targets.ToTensor(nameof(targets));
+                return !targets.IsInteger && y.Dimensions == 1 ? y.unsqueeze(1) : y;     // one value per sample → (samples, 1)
+            },
+            lengths is { Source: not null } l ? () => l.ToTensor(nameof(lengths), ScalarType.Int64) : null);
+    }
 
     /// <summary>The number of samples.</summary>
     public long Count => inputs.shape[0];
@@ -142,7 +144,7 @@ public sealed class SequenceDataset : IDisposable
         }
     }
 
-    /// <summary>Frees the tensors the dataset created (those of <see cref="FromArrays(float[,,], float[,], long[])"/> and <see cref="Subset"/>).</summary>
+    /// <summary>Frees the tensors the dataset created (those of <see cref="FromArrays"/> and <see cref="Subset"/>).</summary>
     public void Dispose()
     {
         if (!ownsTensors) return;
@@ -164,12 +166,26 @@ public sealed class SequenceDataset : IDisposable
         return tensor(rows);
     }
 
-    private static SequenceDataset Own(Func<Tensor> inputs, Func<Tensor> targets, long[]? lengths)
+    private static SequenceDataset Own(Func<Tensor> inputs, Func<Tensor> targets, Func<Tensor>? lengths)
     {
         NativeRuntime.EnsureAvailable();
-        var x = inputs().DetachFromDisposeScope();
-        var y = targets().DetachFromDisposeScope();
-        var l = lengths is null ? null : tensor(lengths).DetachFromDisposeScope();
+        Tensor? x = null, y = null, l = null;
+        try
+        {
+            using var scope = NewDisposeScope();
+            x = inputs().MoveToOuterDisposeScope();
+            y = targets().MoveToOuterDisposeScope();
+            l = lengths?.Invoke().MoveToOuterDisposeScope();
+        }
+        catch
+        {
+            x?.Dispose();
+            y?.Dispose();
+            throw;
+        }
+        x.DetachFromDisposeScope();
+        y.DetachFromDisposeScope();
+        l?.DetachFromDisposeScope();
         try
         {
             return new SequenceDataset(x, y, l, owns: true);

@@ -8,34 +8,34 @@ namespace SequenceKit.Preprocessing;
 public static class TimeSeriesWindows
 {
     /// <summary>Cuts the whole series into windows.</summary>
-    /// <param name="series">(time, features) values, oldest first.</param>
+    /// <param name="series">(time, features) values, oldest first, or (time) for one feature: <c>float[,]</c>, <c>double[,]</c>, <c>float[]</c>, <c>double[]</c>, … (see <see cref="NumericArray"/>).</param>
     /// <param name="options">Window, horizon, stride and target features.</param>
-    /// <returns>The windows.</returns>
-    /// <exception cref="ArgumentException">The series is shorter than window + horizon, or a target feature does not exist.</exception>
+    /// <returns>The windows (float32).</returns>
+    /// <exception cref="ArgumentException">The series is shorter than window + horizon, not of rank 1 or 2, or a target feature does not exist.</exception>
     /// <exception cref="ArgumentOutOfRangeException">Window, horizon or stride is not positive.</exception>
-    public static WindowedSeries Create(float[,] series, WindowOptions options)
+    public static WindowedSeries Create(NumericArray series, WindowOptions options)
     {
-        ArgumentNullException.ThrowIfNull(series);
-        return Cut(series, 0, series.GetLength(0), options, nameof(series));
+        var values = series.ToFloatMatrix(nameof(series));
+        return Cut(values, 0, values.GetLength(0), options, nameof(series));
     }
 
     /// <summary>
     /// Cuts training windows from rows <c>[0, validationStart)</c> and validation windows from rows
     /// <c>[validationStart, time)</c>, so no window, input or target, crosses the boundary.
     /// </summary>
-    /// <param name="series">(time, features) values, oldest first.</param>
+    /// <param name="series">(time, features) values, oldest first, or (time) for one feature (see <see cref="NumericArray"/>).</param>
     /// <param name="validationStart">The first row of the validation part.</param>
     /// <param name="options">Window, horizon, stride and target features.</param>
     /// <returns>The training and validation windows.</returns>
     /// <exception cref="ArgumentException">A part is shorter than window + horizon.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="validationStart"/> is outside (0, time), or an option is out of range.</exception>
-    public static (WindowedSeries Train, WindowedSeries Validation) CreateSplit(float[,] series, int validationStart, WindowOptions options)
+    public static (WindowedSeries Train, WindowedSeries Validation) CreateSplit(NumericArray series, int validationStart, WindowOptions options)
     {
-        ArgumentNullException.ThrowIfNull(series);
-        var time = series.GetLength(0);
+        var values = series.ToFloatMatrix(nameof(series));
+        var time = values.GetLength(0);
         if (validationStart <= 0 || validationStart >= time)
             throw new ArgumentOutOfRangeException(nameof(validationStart), validationStart, $"validationStart must be in (0, {time}) for a series of {time} steps; got {validationStart}.");
-        return (Cut(series, 0, validationStart, options, "training part"), Cut(series, validationStart, time, options, "validation part"));
+        return (Cut(values, 0, validationStart, options, "training part"), Cut(values, validationStart, time, options, "validation part"));
     }
 
     private static WindowedSeries Cut(float[,] series, int begin, int end, WindowOptions options, string part)

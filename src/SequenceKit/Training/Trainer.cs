@@ -24,6 +24,9 @@ namespace SequenceKit.Training;
 /// </summary>
 public static class Trainer
 {
+    /// <summary>The category of the trainer's log lines when they go through <see cref="SequenceKitLogging.LoggerFactory"/>.</summary>
+    public const string LogCategory = "SequenceKit.Training.Trainer";
+
     /// <summary>Trains a model.</summary>
     /// <param name="model">The model; it stays on its device, and batches are moved there.</param>
     /// <param name="train">The training data.</param>
@@ -37,20 +40,22 @@ public static class Trainer
         CancellationToken cancellationToken = default)
     {
         var run = Prepare(model, train, validation, options);
+        var logger = SequenceKitLogging.Resolve(options.Logger, LogCategory);
         using var classWeights = run.Setup.ClassWeights;
         using var optimizer = options.Optimizer.Create(model.parameters());
         var history = new History();
         var baseRate = options.Optimizer.LearningRate;
         var firstEpoch = 0;
-        if (options.ResumeFrom is { } checkpoint)
-            (firstEpoch, baseRate) = TrainingCheckpoint.Load(checkpoint, model, optimizer, options, history);
+        var resumeFrom = options.ResumeFrom ?? (options.ResumeFromIfPresent is { } optional && File.Exists(optional) ? optional : null);
+        if (resumeFrom is not null)
+            (firstEpoch, baseRate) = TrainingCheckpoint.Load(resumeFrom, model, optimizer, options, history);
 
         var nextEpoch = firstEpoch;
         var rates = new LearningRateState(history, baseRate);
         var context = new TrainingContext(model, optimizer, history, options.Epochs, run.Names,
             path => TrainingCheckpoint.Save(path, model, optimizer, options, history, nextEpoch, rates.BaseRate))
         { Modes = run.Modes, Train = train, Validation = validation, Options = options, Rates = rates, CancellationToken = cancellationToken };
-        if (options.ResumeFrom is null && options.MetricScheduler is { } started)
+        if (resumeFrom is null && options.MetricScheduler is { } started)
             started.Start(started.Mode ?? context.ModeOf(started.Monitor));
         foreach (var callback in options.Callbacks) callback.OnTrainBegin(context);
 
@@ -65,7 +70,7 @@ public static class Trainer
 
             var batches = train.BatchOrder(new BatchOptions { BatchSize = options.BatchSize, Shuffle = options.Shuffle, Seed = EpochSeed(options.Seed, epoch) });
             context.BatchesPerEpoch = batches.Count;
-            foreach (var metric in options.Metrics) metric.Reset(run.MetricSetup);
+            foreach (var metric in run.Metrics) metric.Reset(run.MetricSetup);
             double lossSum = 0;
             long samples = 0;
             ZeroGradients(optimizer);
@@ -98,7 +103,7 @@ public static class Trainer
                 }
                 context.BatchLoss = loss;
                 context.LearningRate = optimizer.ParamGroups.First().LearningRate;
-                options.Progress?.Report(new(epoch, options.Epochs, b, batches.Count, loss, samples == 0 ? double.NaN : lossSum / samples));
+                options.Progress?.Report(new(epoch + 1, options.Epochs, b + 1, batches.Count, loss, samples == 0 ? double.NaN : lossSum / samples));
                 foreach (var callback in options.Callbacks) callback.OnBatchEnd(context);
                 MemoryTrimmer.CountStep(options.MemoryTrimInterval);
                 if (context.StopRequested) break;
@@ -106,9 +111,9 @@ public static class Trainer
             if (context.StopRequested) break;
 
             var metrics = new Dictionary<string, double> { ["loss"] = samples == 0 ? double.NaN : lossSum / samples };
-            foreach (var metric in options.Metrics) metrics[metric.Name] = metric.Result();
+            foreach (var metric in run.Metrics) metrics[metric.Name] = metric.Result();
             if (validation is not null)
-                foreach (var (name, value) in RunEvaluation(model, validation, run, options.Metrics, options.BatchSize))
+                foreach (var (name, value) in RunEvaluation(model, validation, run, run.Metrics, options.BatchSize))
                     metrics["val_" + name] = value;
             var record = new EpochRecord(epoch, metrics, context.LearningRate, clock.Elapsed);
             history.Add(record);
@@ -118,9 +123,9 @@ public static class Trainer
             if (options.MetricScheduler is { } scheduler)
             {
                 rates.Follow(epoch, scheduler.Step(metrics[scheduler.Monitor], rates.BaseRate, out var message), message ?? scheduler.GetType().Name);
-                if (message is not null) options.Logger?.LogInformation("Epoch {Epoch}: {Message}", epoch + 1, message);
+                if (message is not null) logger.LogInformation("Epoch {Epoch}: {Message}", epoch + 1, message);
             }
-            options.Logger?.LogInformation("{Line}", EpochLine(record, options.Epochs));
+            if (logger.IsEnabled(LogLevel.Information)) logger.LogInformation("{Line}", EpochLine(record, options.Epochs));
             foreach (var callback in options.Callbacks) callback.OnEpochEnd(context);
         }
 
@@ -138,13 +143,13 @@ public static class Trainer
     /// <param name="model">The model.</param>
     /// <param name="data">The data.</param>
     /// <param name="options">The loss, metrics and batch size to use.</param>
-    /// <returns>"loss" and each metric by name.</returns>
+    /// <returns>"loss" and each metric by name (no "val_" prefix); a missing name throws a message listing those there are.</returns>
     /// <exception cref="SequenceKitException">The loss, output layer and targets do not fit together.</exception>
-    public static IReadOnlyDictionary<string, double> Evaluate(SequenceModel model, SequenceDataset data, TrainerOptions options)
+    public static MetricValues Evaluate(SequenceModel model, SequenceDataset data, TrainerOptions options)
     {
         var run = PrepareForEvaluation(model, data, options);
         using var classWeights = run.Setup.ClassWeights;
-        return RunEvaluation(model, data, run, options.Metrics, options.BatchSize);
+        return new MetricValues(RunEvaluation(model, data, run, run.Metrics, options.BatchSize));
     }
 
     /// <summary>
@@ -154,39 +159,12 @@ public static class Trainer
     /// <param name="inputs">(samples, …) inputs on any device.</param>
     /// <param name="lengths">(samples) sequence lengths, or null.</param>
     /// <param name="batchSize">Samples per forward pass; positive. Default 256.</param>
-    /// <returns>The outputs of all samples, on the CPU.</returns>
+    /// <returns>The outputs of all samples, on the CPU. For arrays in and arrays out, see <see cref="SequenceModel.Predict"/>.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The batch size is not positive.</exception>
     public static Tensor Predict(SequenceModel model, Tensor inputs, Tensor? lengths = null, int batchSize = 256)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(inputs);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        var wasTraining = model.training;
-        model.eval();
-        try
-        {
-            using var _ = no_grad();
-            var parts = new List<Tensor>();
-            try
-            {
-                for (long start = 0; start < inputs.shape[0]; start += batchSize)
-                {
-                    using var scope = NewDisposeScope();
-                    var end = Math.Min(start + batchSize, inputs.shape[0]);
-                    var output = model.Forward(inputs.narrow(0, start, end - start), lengths?.narrow(0, start, end - start));
-                    parts.Add(output.cpu().MoveToOuterDisposeScope());
-                }
-                return cat(parts, 0);
-            }
-            finally
-            {
-                foreach (var part in parts) part.Dispose();
-            }
-        }
-        finally
-        {
-            model.train(wasTraining);
-        }
+        return model.PredictTensor(inputs, lengths, batchSize);
     }
 
     /// <summary>The confusion matrix of a classifier on a dataset.</summary>
@@ -224,9 +202,11 @@ public static class Trainer
 
     /// <summary>The checks of <see cref="Fit"/> without what only training uses (callbacks, schedulers, resuming).</summary>
     private static Run PrepareForEvaluation(SequenceModel model, SequenceDataset data, TrainerOptions options) =>
-        Prepare(model, data, null, options with { Callbacks = [], MetricScheduler = null, ResumeFrom = null });
+        Prepare(model, data, null, options with { Callbacks = [], MetricScheduler = null, ResumeFrom = null, ResumeFromIfPresent = null });
 
-    private sealed record Run(LossSetup Setup, MetricSetup MetricSetup, IReadOnlyList<string> Names, IReadOnlyDictionary<string, MetricMode> Modes, ILoss Loss);
+    // Metrics: the options' metrics, then an original-units twin of each error metric when the model carries a target scaler.
+    private sealed record Run(LossSetup Setup, MetricSetup MetricSetup, IReadOnlyList<string> Names, IReadOnlyDictionary<string, MetricMode> Modes, ILoss Loss,
+        IReadOnlyList<IMetric> Metrics);
 
     private static double TrainStep(SequenceModel model, SequenceDataset train, long[] rows, OptimizerHelper optimizer,
         TrainerOptions options, Run run, bool isStep)
@@ -250,7 +230,7 @@ public static class Trainer
             optimizer.zero_grad();
         }
         using (no_grad())
-            foreach (var metric in options.Metrics) metric.Update(output.detach(), batch.Targets, mask);
+            foreach (var metric in run.Metrics) metric.Update(output.detach(), batch.Targets, mask);
         return value;
     }
 
@@ -353,7 +333,11 @@ public static class Trainer
 
         var names = new List<string> { "loss" };
         var modes = new Dictionary<string, MetricMode> { ["loss"] = MetricMode.Minimize, ["lr"] = MetricMode.Minimize };
-        foreach (var metric in options.Metrics)
+        if (options.Metrics.Any(m => m is null)) throw new ArgumentException("TrainerOptions.Metrics holds null.", nameof(options));
+        var metrics = options.Metrics.ToList();
+        if (model.TargetScaler is { } targetScaler)                  // errors in the targets' original units too ("mae_original")
+            metrics.AddRange(options.Metrics.OfType<ElementwiseErrorMetric>().Select(m => new OriginalUnitsMetric(m.Fresh(), targetScaler)));
+        foreach (var metric in metrics)
         {
             if (metric is null) throw new ArgumentException("TrainerOptions.Metrics holds null.", nameof(options));
             if (modes.ContainsKey(metric.Name)) throw new ArgumentException($"Two metrics are named '{metric.Name}'.", nameof(options));
@@ -375,7 +359,7 @@ public static class Trainer
                 $"{scheduler.GetType().Name} monitors '{scheduler.Monitor}', which this training run does not produce. Available: {string.Join(", ", names)}." +
                 (scheduler.Monitor.StartsWith("val_", StringComparison.Ordinal) && validation is null ? " Pass a validation set to Fit to get val_ metrics." : ""));
         }
-        return new Run(setup, new MetricSetup(activation, model.OutputShape.Features), names, modes, options.Loss);
+        return new Run(setup, new MetricSetup(activation, model.OutputShape.Features), names, modes, options.Loss, metrics);
     }
 
     private static void CheckOptions(TrainerOptions options)
@@ -387,6 +371,10 @@ public static class Trainer
         if (options.ClipGradientValue is { } value && !(value > 0)) throw new ArgumentOutOfRangeException(nameof(options), value, $"TrainerOptions.ClipGradientValue must be positive; got {value}.");
         if (options.MemoryTrimInterval < 0) throw new ArgumentOutOfRangeException(nameof(options), options.MemoryTrimInterval, $"TrainerOptions.MemoryTrimInterval must be ≥ 0; got {options.MemoryTrimInterval}.");
         if (options.Callbacks.Any(c => c is null)) throw new ArgumentException("TrainerOptions.Callbacks holds null.", nameof(options));
+        if (options.ResumeFrom is not null && options.ResumeFromIfPresent is not null)
+            throw new ArgumentException(
+                $"TrainerOptions.ResumeFrom ('{options.ResumeFrom}') and ResumeFromIfPresent ('{options.ResumeFromIfPresent}') are both set; " +
+                "set one: ResumeFrom when the checkpoint must exist, ResumeFromIfPresent to start fresh when it does not.", nameof(options));
     }
 
     private static void CheckInputs(SequenceModel model, SequenceDataset data, string what)

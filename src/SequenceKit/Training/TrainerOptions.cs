@@ -58,10 +58,25 @@ public sealed record TrainerOptions
     /// <summary>One weight per class for the loss (e.g. <c>Labels.BalancedClassWeights</c>); null for none. Default null.</summary>
     public IReadOnlyList<double>? ClassWeights { get; init; }
 
-    /// <summary>A checkpoint written by <see cref="ModelCheckpoint"/> to continue from; null to start fresh. Default null.</summary>
+    /// <summary>
+    /// A checkpoint written by <see cref="ModelCheckpoint"/> to continue from; it must exist (a missing file throws, so
+    /// that a typo never silently restarts a run). Null to start fresh. Default null. See also <see cref="ResumeFromIfPresent"/>.
+    /// </summary>
     public string? ResumeFrom { get; init; }
 
-    /// <summary>Logs one line per epoch at Information (and learning-rate changes); null for no logging. Default null.</summary>
+    /// <summary>
+    /// A checkpoint to continue from when the file exists; when it does not (the first run), training starts fresh. This
+    /// is Keras' <c>BackupAndRestore</c>: point it at the <see cref="ModelCheckpoint"/> path written every epoch, and the
+    /// same program resumes after an interruption without a <c>File.Exists</c> guard. Not together with
+    /// <see cref="ResumeFrom"/>. Default null.
+    /// </summary>
+    public string? ResumeFromIfPresent { get; init; }
+
+    /// <summary>
+    /// Logs one line per epoch at Information (and learning-rate changes). Default null: the logger comes from
+    /// <see cref="SequenceKitLogging.LoggerFactory"/> (category <see cref="Trainer.LogCategory"/>), which logs nothing
+    /// unless a factory is set there.
+    /// </summary>
     public ILogger? Logger { get; init; }
 
     /// <summary>Receives a report after every batch; null for none. Default null.</summary>

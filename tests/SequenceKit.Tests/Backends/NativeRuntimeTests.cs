@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Diagnostics;
 using SequenceKit.Backends;
 
@@ -48,6 +49,24 @@ public class NativeRuntimeTests
     }
 
     [Test]
+    public void A_manifest_without_a_libtorch_package_means_no_backend_package_even_when_LibTorchSharp_exists()
+    {
+        // The managed TorchSharp package ships libLibTorchSharp itself; only the backend package brings libtorch.
+        var candidate = Path.GetTempFileName();
+        try
+        {
+            var error = NativeRuntime.Explain(TorchSharpFailure(), [candidate], _ => "libLibTorchSharp.so: cannot open shared object file", backendReferenced: false);
+            Assert.That(error.Message, Does.Contain("no TorchSharp backend package").And.Contain("TorchSharp-cpu"));
+            var referenced = NativeRuntime.Explain(TorchSharpFailure(), [candidate], _ => "libtorch.so: cannot open shared object file", backendReferenced: true);
+            Assert.That(referenced.Message, Does.Not.Contain("no TorchSharp backend package").And.Contain("libtorch.so: cannot open"));
+        }
+        finally
+        {
+            File.Delete(candidate);
+        }
+    }
+
+    [Test]
     public void Other_failures_keep_the_original_reason()
     {
         var candidate = Path.GetTempFileName();
@@ -70,22 +89,43 @@ public class NativeRuntimeTests
 
     [Test]
     [Category("Integration")]
-    public void A_real_old_libstdcxx_yields_the_explained_exception()
+    public void A_real_old_libstdcxx_makes_the_first_model_throw_the_explained_exception()
     {
         // .ci/run extracts Debian 12's libstdc++ (GCC 12) and points this variable at it.
         var oldLibrary = Environment.GetEnvironmentVariable("SEQUENCEKIT_TEST_OLD_LIBSTDCXX_DIR");
         if (string.IsNullOrEmpty(oldLibrary) || !File.Exists(Path.Combine(oldLibrary, "libstdc++.so.6")))
             Assert.Ignore("Needs SEQUENCEKIT_TEST_OLD_LIBSTDCXX_DIR pointing at a folder with GCC 12's libstdc++.so.6 (.ci/run provides it).");
 
-        var probe = Path.Combine(TestContext.CurrentContext.TestDirectory, "SequenceKit.TestHost.dll");
-        Assert.That(File.Exists(probe), Is.True, $"helper {probe} was not built next to the tests");
-        var start = new ProcessStartInfo("dotnet", [probe]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["LD_LIBRARY_PATH"] = oldLibrary;
+        var host = Path.Combine(TestContext.CurrentContext.TestDirectory, "SequenceKit.TestHost.dll");
+        var (exitCode, output, errors) = RunHost(host, ["first-model"], new() { ["LD_LIBRARY_PATH"] = oldLibrary });
+        Assert.That(exitCode, Is.EqualTo(3), $"stdout: {output}\nstderr: {errors}");
+        Assert.That(errors, Does.Contain("SequenceKitException").And.Contain("GLIBCXX_3.4.32").And.Contain("setup-native.sh"));
+    }
+
+    [Test]
+    [Category("Integration")]
+    public void Without_a_backend_package_the_first_model_throws_the_explained_exception()
+    {
+        // An application that references SequenceKit but no TorchSharp-cpu/-cuda package, run from its own folder.
+        var host = typeof(NativeRuntimeTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "NoBackendHost").Value!;
+        var (exitCode, output, errors) = RunHost(host, [], []);
+        Assert.That(exitCode, Is.EqualTo(3), $"stdout: {output}\nstderr: {errors}");
+        Assert.That(errors, Does.Contain("SequenceKitException").And.Contain("no TorchSharp backend package").And.Contain("TorchSharp-cpu"));
+    }
+
+    private static (int ExitCode, string Output, string Errors) RunHost(string host, string[] arguments, Dictionary<string, string> environment)
+    {
+        Assert.That(File.Exists(host), Is.True, $"helper {host} was not built");
+        var start = new ProcessStartInfo("dotnet", [host, .. arguments])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(host)!,
+        };
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEnd();
         Assert.That(process.WaitForExit(60_000), Is.True, "helper did not finish within 60 s");
-        Assert.That(process.ExitCode, Is.EqualTo(3), $"stdout: {output.Result}\nstderr: {errors}");
-        Assert.That(errors, Does.Contain("SequenceKitException").And.Contain("GLIBCXX_3.4.32").And.Contain("setup-native.sh"));
+        return (process.ExitCode, output.Result, errors);
     }
 }

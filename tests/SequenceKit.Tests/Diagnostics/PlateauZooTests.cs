@@ -17,7 +17,7 @@ public class PlateauZooTests
         using var run = zooCase.Build();
         // A fixed, generous budget: the experiments then always take their full step count, so the decision pinned
         // here does not depend on how busy the machine is (the default budget scales the steps to the measured speed).
-        var doctor = new DoctorCallback(new DoctorCallbackOptions { Doctor = new DoctorOptions { TimeBudget = TimeSpan.FromSeconds(60) } });
+        var doctor = new DoctorCallback(new DoctorCallbackOptions { Doctor = new DoctorOptions { TimeBudget = TimeSpan.FromMinutes(10) } });
         Trainer.Fit(run.Model, run.Train, run.Validation, run.Options with { Callbacks = [doctor] });
         return (doctor.LastReport, doctor);
     }

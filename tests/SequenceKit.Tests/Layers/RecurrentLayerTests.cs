@@ -80,7 +80,7 @@ public class RecurrentLayerTests
         long[] lengths = [6, 2, 4];
         using var padded = Normal(4, 3, 6, 3) * 10;        // padding positions hold large garbage, not zeros
         using var lengthTensor = tensor(lengths);
-        using var batchOutput = model.Forward(padded, lengthTensor);
+        using var batchOutput = model.forward(padded, lengthTensor);
         for (var i = 0; i < lengths.Length; i++)
         {
             using var alone = padded[i..(i + 1), ..(int)lengths[i], ..];      // (1, len, F), no padding at all

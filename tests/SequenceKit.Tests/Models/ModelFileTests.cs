@@ -188,6 +188,81 @@ public class ModelFileTests : TemporaryFolderTest
             Does.Contain("Unknown layer type 'Attention'").And.Contain("Lstm").And.Contain("LayerRegistry.Register"));
     }
 
+    private string SaveTextModel(Vocabulary? vocabulary = null)
+    {
+        var model = new SequenceModel(Seeded(5), new Embedding(12, 4), new Gru(3), new Dense(2, Activation.Softmax));
+        model.Vocabulary = vocabulary ?? Vocabulary.FromTexts(["good film", "bad film", "good plot"], new TokenizerOptions { MaxLength = 5 });
+        model.ClassNames = ["negative", "positive"];
+        return Save(model);
+    }
+
+    [Test]
+    public void The_manifest_names_the_vocabulary_and_lists_the_class_names_only_when_there_are_some()
+    {
+        var text = SaveTextModel();
+        using (var archive = ZipFile.OpenRead(text))
+        {
+            var manifest = JsonNode.Parse(archive.GetEntry("manifest.json")!.Open())!.AsObject();
+            Assert.That((string?)manifest["vocabulary"], Is.EqualTo("vocabulary.json"));
+            Assert.That(manifest["classNames"]!.AsArray().Select(n => (string?)n), Is.EqualTo(new[] { "negative", "positive" }));
+            Assert.That(archive.GetEntry("vocabulary.json"), Is.Not.Null);
+            Assert.That(manifest["formatVersion"]!.GetValue<int>(), Is.EqualTo(1), "the sections are optional; the format version is unchanged");
+        }
+
+        // A model without them writes the manifest keys it wrote before text support, so old readers see no difference.
+        var plain = Save(TextModel());
+        using (var archive = ZipFile.OpenRead(plain))
+        {
+            var manifest = JsonNode.Parse(archive.GetEntry("manifest.json")!.Open())!.AsObject();
+            Assert.That(manifest.Select(p => p.Key), Is.EqualTo(new[] { "format", "formatVersion", "sequenceKitVersion", "layers", "weights", "scalers" }));
+            Assert.That(archive.Entries.Select(e => e.FullName), Is.EqualTo(new[] { "manifest.json", "weights.dat" }));
+        }
+        using var loaded = SequenceModel.Load(plain);
+        Assert.That(loaded.Vocabulary, Is.Null);
+        Assert.That(loaded.ClassNames, Is.Null);
+    }
+
+    [Test]
+    public void A_file_whose_vocabulary_has_no_tokenizer_settings_loads_and_says_so_when_asked_for_text()
+    {
+        var path = SaveTextModel();
+        Rewrite(path, (_, entries) => entries["vocabulary.json"] = System.Text.Encoding.UTF8.GetBytes(Vocabulary.Build([["good", "bad"]]).ToJson()));
+        using var loaded = SequenceModel.Load(path);
+        Assert.That(loaded.Vocabulary!.Tokens, Is.EqualTo(new[] { "<pad>", "<unk>", "good", "bad" }));
+        Assert.That(loaded.Vocabulary.Tokenizer, Is.Null);
+        Assert.That(Assert.Throws<InvalidOperationException>(() => loaded.PredictLabels(["good"]))!.Message, Does.Contain("WithTokenizer"));
+    }
+
+    private static readonly object[] BrokenTextSections =
+    [
+        new object[] { "vocabulary.json", "{ \"format\": \"SequenceKit.Vocabulary\", \"formatVersion\": 1, \"tokens\": [\"a\", \"a\"] }", "its vocabulary cannot be read", "repeated" },
+        new object[] { "vocabulary.json", "not json", "its vocabulary cannot be read", "vocabulary JSON" },
+        new object[] { "vocabulary.json", "{ \"format\": \"SequenceKit.Vocabulary\", \"formatVersion\": 2, \"tokenizer\": { \"lowercase\": true, \"splitting\": \"Words\", \"maxLength\": -1 }, \"tokens\": [] }",
+            "its vocabulary cannot be read", "'tokenizer.maxLength' must be null or an integer of at least 1; got -1" },
+        new object[] { "vocabulary.json", "{ \"format\": \"SequenceKit.Vocabulary\", \"formatVersion\": 1, \"tokens\": [\"a\", \"b\", \"c\", \"d\", \"e\", \"f\", \"g\", \"h\", \"i\", \"j\", \"k\"] }",
+            "vocabulary or class names do not fit its architecture", "has 13 entries" },
+        new object[] { "manifest:vocabulary", "5", "'vocabulary' must name an entry", "got 5" },
+        new object[] { "manifest:vocabulary", "\"missing.json\"", "the vocabulary entry 'missing.json'", "missing" },
+        new object[] { "manifest:classNames", "[\"negative\", \"positive\", \"neutral\"]", "vocabulary or class names do not fit its architecture", "ClassNames has 3 name(s)" },
+        new object[] { "manifest:classNames", "[\"negative\", 1]", "classNames[1] must be a string", "got 1" },
+        new object[] { "manifest:classNames", "\"negative\"", "'classNames' must be an array of strings", "\"negative\"" },
+    ];
+
+    [TestCaseSource(nameof(BrokenTextSections))]
+    public void A_corrupt_or_inconsistent_text_section_is_a_model_file_exception(string where, string content, string problem, string detail)
+    {
+        var path = SaveTextModel();
+        Rewrite(path, (manifest, entries) =>
+        {
+            if (where.StartsWith("manifest:", StringComparison.Ordinal)) manifest[where["manifest:".Length..]] = JsonNode.Parse(content);
+            else entries[where] = System.Text.Encoding.UTF8.GetBytes(content);
+        });
+        var bytes = File.ReadAllBytes(path);
+        var error = Assert.Throws<ModelFileException>(() => SequenceModel.Load(path))!;
+        Assert.That(error.Message, Does.StartWith($"Cannot load model file '{path}'").And.Contain(problem).And.Contain(detail));
+        Assert.That(File.ReadAllBytes(path), Is.EqualTo(bytes), "loading changes nothing");
+    }
+
     private string Save(SequenceModel model)
     {
         var path = Path.Combine(Folder, Guid.NewGuid().ToString("N") + ".skmodel");

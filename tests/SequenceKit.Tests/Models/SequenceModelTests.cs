@@ -222,11 +222,11 @@ public class SequenceModelTests
     {
         using var model = new SequenceModel(Input.Sequence(3), new Lstm(2));
         using var x = zeros(2, 4, 3);
-        Assert.That(Assert.Throws<ArgumentException>(() => model.Forward(x, tensor(new long[] { 4 })))!.Message, Does.Contain("shape [2]").And.Contain("[1]"));
-        Assert.That(Assert.Throws<ArgumentException>(() => model.Forward(x, tensor(new long[] { 4, 5 })))!.Message, Does.Contain("lengths[1] = 5").And.Contain("[1, 4]"));
-        Assert.That(Assert.Throws<ArgumentException>(() => model.Forward(x, tensor(new long[] { 0, 2 })))!.Message, Does.Contain("lengths[0] = 0"));
-        Assert.That(Assert.Throws<ArgumentException>(() => model.Forward(x, tensor(new float[] { 1, 2 })))!.Message, Does.Contain("integers"));
+        Assert.That(Assert.Throws<ArgumentException>(() => model.forward(x, tensor(new long[] { 4 })))!.Message, Does.Contain("shape [2]").And.Contain("[1]"));
+        Assert.That(Assert.Throws<ArgumentException>(() => model.forward(x, tensor(new long[] { 4, 5 })))!.Message, Does.Contain("lengths[1] = 5").And.Contain("[1, 4]"));
+        Assert.That(Assert.Throws<ArgumentException>(() => model.forward(x, tensor(new long[] { 0, 2 })))!.Message, Does.Contain("lengths[0] = 0"));
+        Assert.That(Assert.Throws<ArgumentException>(() => model.forward(x, tensor(new float[] { 1, 2 })))!.Message, Does.Contain("integers"));
         using var vectorModel = new SequenceModel(Input.Vector(3), new Dense(2));
-        Assert.That(Assert.Throws<ArgumentException>(() => vectorModel.Forward(zeros(2, 3), tensor(new long[] { 1, 1 })))!.Message, Does.Contain("no time axis"));
+        Assert.That(Assert.Throws<ArgumentException>(() => vectorModel.forward(zeros(2, 3), tensor(new long[] { 1, 1 })))!.Message, Does.Contain("no time axis"));
     }
 }

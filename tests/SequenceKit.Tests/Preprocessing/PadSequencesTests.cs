@@ -60,7 +60,7 @@ public class PadSequencesTests
         using var values = batch.ValuesTensor();
         using var output = model.forward(values);
         using var lengthsTensor = batch.LengthsTensor();
-        using var viaLengths = model.Forward(values, lengthsTensor);
+        using var viaLengths = model.forward(values, lengthsTensor);
         for (var i = 0; i < Ragged.Length; i++)
         {
             using var alone = TorchSharp.torch.tensor(Ragged[i]).unsqueeze(0);

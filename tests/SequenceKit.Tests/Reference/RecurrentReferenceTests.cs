@@ -1,5 +1,6 @@
 using SequenceKit.Layers;
 using SequenceKit.Models;
+using SequenceKit.PyTorch;
 using SequenceKit.Training;
 using static TorchSharp.torch;
 
@@ -7,7 +8,7 @@ namespace SequenceKit.Tests.Reference;
 
 /// <summary>
 /// LSTM, GRU and simple RNN layers (1–2 layers, bidirectional, hidden 5, 33 and 100) with weights written by PyTorch
-/// 1.13 as .pth state_dicts (rnn_*.pth, loaded through <see cref="SequenceModel.LoadWeights"/>) against PyTorch's
+/// 1.13 as .pth state_dicts (rnn_*.pth, loaded through <see cref="WeightFileExtensions.LoadWeights"/>) against PyTorch's
 /// outputs (torch_reference.json, "recurrent"): whole sequences and last states, unpadded and padded (lengths 6, 4, 1,
 /// packed), in a forward with gradients and through <see cref="Trainer.Predict"/> (no-grad, evaluation mode).
 /// Tolerance: absolute 1e-5 (float32 through up to 6 steps and 2 layers).
@@ -56,7 +57,7 @@ public class RecurrentReferenceTests
         var expected = Expected(c[(padded ? "padded_" : "") + (sequences ? "sequences" : "last")]);
 
         model.train();
-        using (var withGrad = model.Forward(x, lengths))
+        using (var withGrad = model.forward(x, lengths))
             Assert.That(Flat(withGrad), Is.EqualTo(expected).Within(Tolerance), "forward with gradients");
         using var predicted = Trainer.Predict(model, x, lengths);
         Assert.That(Flat(predicted), Is.EqualTo(expected).Within(Tolerance), "Predict (no-grad, evaluation mode)");

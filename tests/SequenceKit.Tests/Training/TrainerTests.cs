@@ -145,6 +145,8 @@ public class TrainerTests
         var predictedClasses = predicted.argmax(1).data<long>().ToArray();
         Assert.That(result["accuracy"], Is.EqualTo(predictedClasses.Zip(labels, (p, l) => p == l ? 1.0 : 0).Average()).Within(1e-12));
         Assert.That(result.Keys, Is.EquivalentTo(new[] { "loss", "accuracy" }));
+        var missing = Assert.Throws<KeyNotFoundException>(() => _ = result["val_accuracy"])!;
+        Assert.That(missing.Message, Does.Contain("available: loss, accuracy").And.Contain("read \"accuracy\""));
     }
 
     [Test]
@@ -174,6 +176,7 @@ public class TrainerTests
         var history = Trainer.Fit(model, train, null, Options(epochs: 2) with { Schedule = schedule, Progress = new SynchronousProgress(reports.Add) });
         Assert.That(history["lr"][0], Is.EqualTo(schedule.LearningRate(0.02, new(0, 2, 3, 2))).Within(1e-12), "the last batch's rate");
         Assert.That(reports, Has.Count.EqualTo(2 * 3));
+        Assert.That(reports.Select(r => (r.Epoch, r.Batch)), Is.EqualTo(new[] { (1, 1), (1, 2), (1, 3), (2, 1), (2, 2), (2, 3) }), "counted from 1, as the logs count");
         Assert.That(reports[^1].RunningLoss, Is.EqualTo(history["loss"][1]).Within(1e-6));
     }
 

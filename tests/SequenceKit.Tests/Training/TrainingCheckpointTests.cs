@@ -53,4 +53,32 @@ public class TrainingCheckpointTests : TemporaryFolderTest
             Does.Contain("cannot be read"));
         Assert.Throws<FileNotFoundException>(() => Trainer.Fit(same, train, null, ResumableOptions(2) with { ResumeFrom = Path.Combine(Folder, "none.ckpt") }));
     }
+
+    [Test]
+    public void Resume_if_present_starts_fresh_without_a_file_and_continues_from_it_when_there_is_one()
+    {
+        using var train = Dataset(48, 1);
+        var last = Path.Combine(Folder, "last.ckpt");
+        TrainerOptions BackupAndRestore(int epochs) => Options(epochs) with
+        {
+            Callbacks = [new ModelCheckpoint(new ModelCheckpointOptions(last))],      // default: every epoch, as in Keras
+            ResumeFromIfPresent = last,
+        };
+        using var straight = Model(seed: 3);
+        var full = Trainer.Fit(straight, train, null, Options(6));
+
+        using var first = Model(seed: 3);
+        var before = Trainer.Fit(first, train, null, BackupAndRestore(4));       // no file yet: a fresh start
+        Assert.That(before.Epochs, Has.Count.EqualTo(4));
+        using var second = Model(seed: 99);
+        var after = Trainer.Fit(second, train, null, BackupAndRestore(6));       // the same program, run again
+        Assert.That(after["loss"], Is.EqualTo(full["loss"]), "epochs 5 and 6 continue after epoch 4, none replayed");
+        Assert.That(Weights(second), Is.EqualTo(Weights(straight)));
+
+        var both = Options(1) with { ResumeFrom = last, ResumeFromIfPresent = last };
+        using var third = Model();
+        var error = Assert.Throws<ArgumentException>(() => Trainer.Fit(third, train, null, both))!;
+        Assert.That(error.ParamName, Is.EqualTo("options"));
+        Assert.That(error.Message, Does.Contain("ResumeFrom").And.Contain("ResumeFromIfPresent"));
+    }
 }

@@ -13,15 +13,18 @@ public sealed record ModelCheckpointOptions(string Path)
     /// <summary>The direction; null (the default) takes it from the metric.</summary>
     public MetricMode? Mode { get; init; }
 
-    /// <summary>Write only when the monitored metric improves. Default true; false writes every epoch.</summary>
-    public bool SaveBestOnly { get; init; } = true;
+    /// <summary>
+    /// Write only when <see cref="Monitor"/> improves. Default false (as in Keras): every epoch is written, so a resume
+    /// from the file continues after the last finished epoch; set true to keep only the best model.
+    /// </summary>
+    public bool SaveBestOnly { get; init; }
 }
 
 /// <summary>
 /// Writes a full training checkpoint (weights, optimizer state, scheduler state, history, epoch, seed) at the end of
 /// an epoch: every epoch, or only when the monitored metric improves. Each write goes to a temporary file that is
 /// renamed over the target, so an interrupted write never leaves a half-written checkpoint. Resume with
-/// <see cref="TrainerOptions.ResumeFrom"/>.
+/// <see cref="TrainerOptions.ResumeFrom"/> or <see cref="TrainerOptions.ResumeFromIfPresent"/>.
 /// </summary>
 /// <param name="options">Path, monitor and policy.</param>
 public sealed class ModelCheckpoint(ModelCheckpointOptions options) : Callback

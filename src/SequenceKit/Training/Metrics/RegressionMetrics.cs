@@ -39,6 +39,40 @@ public abstract class ElementwiseErrorMetric : IMetric
 
     /// <summary>Turns the mean error into the metric (identity, or a square root).</summary>
     private protected virtual double Finish(double meanError) => meanError;
+
+    /// <summary>A new metric of the same kind, with its own running sums.</summary>
+    internal ElementwiseErrorMetric Fresh()
+    {
+        var copy = (ElementwiseErrorMetric)MemberwiseClone();
+        copy.sum = 0;
+        copy.count = 0;
+        return copy;
+    }
+}
+
+/// <summary>
+/// An error metric computed after mapping outputs and targets back to original units with the model's target scaler:
+/// "mae" becomes "mae_original". The trainer adds one for each error metric when the model carries a fitted
+/// <c>Scalers["targets"]</c> whose features match its outputs.
+/// </summary>
+internal sealed class OriginalUnitsMetric(ElementwiseErrorMetric measure, Preprocessing.IScaler targets) : IMetric
+{
+    /// <summary>The suffix of the name: "mae" → "mae_original".</summary>
+    public const string Suffix = "_original";
+
+    public string Name => measure.Name + Suffix;
+
+    public MetricMode Mode => measure.Mode;
+
+    public void Reset(MetricSetup setup) => measure.Reset(setup);
+
+    public void Update(Tensor output, Tensor target, Tensor? mask)
+    {
+        using var scope = NewDisposeScope();
+        measure.Update(targets.InverseTransform(output.to(ScalarType.Float32)), targets.InverseTransform(target.to(ScalarType.Float32)), mask);
+    }
+
+    public double Result() => measure.Result();
 }
 
 /// <summary>Mean absolute error over all output elements (real steps only for padded sequences).</summary>

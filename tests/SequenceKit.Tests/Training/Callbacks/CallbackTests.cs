@@ -116,7 +116,7 @@ public class CallbackTests : TemporaryFolderTest
         using var train = Dataset(32, 4);
         using var model = Model();
         var every = new ModelCheckpoint(new ModelCheckpointOptions(Path.Combine(Folder, "every-{epoch}.ckpt")) { SaveBestOnly = false });
-        var best = new ModelCheckpoint(new ModelCheckpointOptions(Path.Combine(Folder, "best.ckpt")) { Monitor = "loss" });
+        var best = new ModelCheckpoint(new ModelCheckpointOptions(Path.Combine(Folder, "best.ckpt")) { Monitor = "loss", SaveBestOnly = true });
         var history = Trainer.Fit(model, train, null, Options(epochs: 3) with { Callbacks = [every, best] });
         Assert.That(every.Written.Select(Path.GetFileName), Is.EqualTo(new[] { "every-1.ckpt", "every-2.ckpt", "every-3.ckpt" }));
         var improvements = 1 + Enumerable.Range(1, 2).Count(e => history["loss"][e] < history["loss"].Take(e).Min());

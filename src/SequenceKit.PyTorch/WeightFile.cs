@@ -1,9 +1,10 @@
 using System.Collections;
 using SequenceKit.IO;
+using SequenceKit.Models;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
-namespace SequenceKit.Models;
+namespace SequenceKit.PyTorch;
 
 /// <summary>
 /// Model weights as a PyTorch state_dict (<c>.pth</c>/<c>.pt</c>, read and written by TorchSharp.PyBridge) or a

@@ -1,11 +1,12 @@
 using System.IO.Compression;
 using SequenceKit.Layers;
 using SequenceKit.Models;
+using SequenceKit.PyTorch;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 using static SequenceKit.Tests.TestData;
 
-namespace SequenceKit.Tests.Models;
+namespace SequenceKit.Tests.PyTorch;
 
 public class WeightFileTests : TemporaryFolderTest
 {
