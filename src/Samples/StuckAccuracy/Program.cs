@@ -1,8 +1,9 @@
 // StuckAccuracy: "Why is my sequential model's accuracy stuck at 0.2155?"
 // A newcomer's setup (a SimpleRnn, unscaled sensor readings, plain SGD at Keras' default 0.01) sits at 0.2155, the
 // share of the largest class. The training doctor says why, with numbers; applying its advice one step at a time
-// (scale the inputs, a gated cell, a learning rate from the range test) gets the model to about 0.9. Each run's
-// curves are saved as PNG.
+// (scale the inputs, a gated cell, a learning rate from the range test) gets the model to about 0.9. Each step prints
+// the report and the controlled experiment behind its answer (what a copy reached with the change, and unchanged).
+// Each run's curves are saved as PNG.
 // Run: ./build.sh sample   (or: dotnet run -c Release --project src/Samples/StuckAccuracy [-- --output folder])
 using SequenceKit.Diagnostics;
 using SequenceKit.Layers;
@@ -46,7 +47,7 @@ var (trainX, trainY) = Make(2000);
 var (validX, validY) = Make(2000);
 Console.WriteLine($"Largest class: {ClassDistribution.Of(validY, classes).MajorityShare:F4} of the validation set (class 3).\n");
 
-var results = new List<(string Step, double Accuracy, string Top)>();
+var results = new List<(string Step, double Accuracy, string Top, string Experiment)>();
 History Train(string step, float[,,] x, float[,,] vx, Func<SequenceModel> model, IOptimizerFactory optimizer)
 {
     using var train = SequenceDataset.FromArrays(x, trainY);
@@ -61,9 +62,13 @@ History Train(string step, float[,,] x, float[,,] vx, Func<SequenceModel> model,
     var history = Trainer.Fit(built, train, validation, options);
     var report = doctor.LastReport!;
     var accuracy = history["val_accuracy"][^1];
-    results.Add((step, accuracy, report.Top is { } top ? $"{top.Code} {top.Title}" : "none"));
+    // The counterfactual behind the answer: the top finding's experiment, else the first finding that had one.
+    var tried = report.Top?.Experiment is not null ? report.Top : report.Findings.FirstOrDefault(f => f.Experiment is not null);
+    var experiment = tried is null ? "no experiment ran (" + (report.Notes.FirstOrDefault(n => n.StartsWith("no experiments", StringComparison.Ordinal)) ?? "see the notes") + ")" : $"{tried.Code}: {tried.Experiment}";
+    results.Add((step, accuracy, report.Top is { } top ? $"{top.Code} {top.Title}" : "none", experiment));
     Console.WriteLine($"== {step}: validation accuracy {accuracy:F4}");
     Console.WriteLine(report);
+    Console.WriteLine($"   counterfactual: {experiment}");
     Console.WriteLine();
     var file = Path.Combine(output, $"{results.Count}-{new string(step.Where(char.IsLetterOrDigit).ToArray()).ToLowerInvariant()}.png");
     HistoryPlot.SavePng(history, file, $"{results.Count}. {step}", plateauEpoch: doctor.FirstPlateauEpoch);
@@ -97,7 +102,7 @@ using (var data = SequenceDataset.FromArrays(scaledTrain, trainY))
 }
 Train($"+ Adam at {suggested:G2} (range test)", scaledTrain, scaledValid, Gated, new Adam { LearningRate = suggested });
 
-Console.WriteLine("| Step | Validation accuracy | Doctor's top finding |");
-Console.WriteLine("|---|---|---|");
-foreach (var (step, accuracy, top) in results) Console.WriteLine($"| {step} | {accuracy:F4} | {top} |");
+Console.WriteLine("| Step | Validation accuracy | Doctor's top finding | The experiment behind it |");
+Console.WriteLine("|---|---|---|---|");
+foreach (var (step, accuracy, top, experiment) in results) Console.WriteLine($"| {step} | {accuracy:F4} | {top} | {experiment} |");
 Console.WriteLine($"\nCurves: {output}");

@@ -67,7 +67,7 @@ public sealed class DiagnosisReport
         return text.ToString();
     }
 
-    /// <summary>JSON: findings (code, title, severity, confidence, message, evidence, fix), notes and epoch.</summary>
+    /// <summary>JSON: findings (code, title, severity, confidence, message, evidence, fix, experiment), notes and epoch.</summary>
     /// <returns>The report as JSON.</returns>
     public string ToJson() => new JsonObject
     {
@@ -81,6 +81,7 @@ public sealed class DiagnosisReport
             ["message"] = f.Message,
             ["evidence"] = new JsonObject(f.Evidence.Select(e => KeyValuePair.Create(e.Key, (JsonNode?)(double.IsFinite(e.Value) ? JsonValue.Create(e.Value) : JsonValue.Create(e.Value.ToString(CultureInfo.InvariantCulture)))))),
             ["fix"] = f.Fix,
+            ["experiment"] = f.Experiment,
         }).ToArray()),
         ["notes"] = new JsonArray(Notes.Select(n => (JsonNode)n).ToArray()),
     }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });

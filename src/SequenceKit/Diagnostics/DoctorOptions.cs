@@ -19,7 +19,11 @@ public sealed record DoctorOptions
     /// <summary>Training rows each controlled experiment trains on (a seeded random subset), and rows the baseline uses. Positive. Default 512.</summary>
     public int SampleSize { get; init; } = 512;
 
-    /// <summary>Optimizer steps of each controlled experiment (fewer when the time budget requires); at least 10. Default 120.</summary>
+    /// <summary>
+    /// Optimizer steps of each controlled experiment (fewer when the time budget requires); at least 10. Default 120.
+    /// A stuck run that confirms nothing in the first round gets a second round of up to 4× as many steps when the
+    /// time left allows at least twice as many.
+    /// </summary>
     public int ExperimentSteps { get; init; } = 120;
 
     /// <summary>

@@ -29,6 +29,9 @@ internal sealed record Treatment(string Code, string Name, string Fix)
     public bool StandardizeTargets { get; init; }
     public bool ClassWeights { get; init; }
 
+    /// <summary>Starts from the user's weights as trained rather than from fresh initial weights (and its control does too).</summary>
+    public bool FromTrained { get; init; }
+
     /// <summary>Judged by balanced accuracy rather than loss (class weights change what the loss weighs).</summary>
     public bool ByBalancedAccuracy => ClassWeights;
 }
@@ -96,13 +99,26 @@ internal sealed class Experiments
         Steps = (int)Math.Clamp(0.85 * left / Math.Max(1e-6, arms * perStep * 1.15), Math.Min(20, c.Options.ExperimentSteps), c.Options.ExperimentSteps);
     }
 
+    /// <summary>Sets the step count of every following arm (a longer second round).</summary>
+    public void SetSteps(int steps) => Steps = Math.Max(1, steps);
+
+    /// <summary>The user's model as trained, measured on the same probe rows as the arms (no training).</summary>
+    public ArmResult MeasureUser()
+    {
+        var clock = Stopwatch.StartNew();
+        using var copy = c.Model.Copy();
+        var (loss, relative, accuracy, balanced) = Measure(copy, null);
+        return new ArmResult(loss, loss, relative, accuracy, balanced, 0, clock.Elapsed);
+    }
+
     /// <summary>Trains one arm (null = the control) and measures it on the probe rows.</summary>
     public ArmResult Run(Treatment? treatment, int seed, int? steps = null)
     {
         var clock = Stopwatch.StartNew();
         var count = steps ?? Steps;
         var layers = treatment?.Layers;
-        using var model = c.Model.Variant(layers ?? (l => l), InitSeed + (seed == 2 ? 1 : 0));
+        using var model = treatment?.FromTrained == true ? c.Model.Copy() : c.Model.Variant(layers ?? (l => l), InitSeed + Math.Max(0, seed - 1));
+        if (treatment?.FromTrained != true) StartAtTrivial(model);
         using var weights = treatment?.ClassWeights == true ? BalancedWeights() : null;
         var setup = weights is null ? c.Setup : c.Setup with { ClassWeights = weights };
         var initial = Measure(model, treatment).Loss;
@@ -137,6 +153,24 @@ internal sealed class Experiments
         }
         var (final, relative, accuracy, balanced) = Measure(model, treatment);
         return new ArmResult(initial, final, relative, accuracy, balanced, applied, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// Classification: sets the output Dense's bias so that every copy starts at the trivial predictor (the training
+    /// class shares). Without it the first steps of every arm learn the shares, and any change that speeds learning up
+    /// (a larger rate, more units) looks like a fix in a short experiment; with it, gains measure learning from the inputs.
+    /// </summary>
+    private void StartAtTrivial(SequenceModel model)
+    {
+        if (!c.IsClassification || priors.Length == 0 || model.Layers[^1] is not Dense { Module: TorchSharp.Modules.Linear { bias: { } bias } }) return;
+        var units = bias.shape[0];
+        float[] values;
+        if (units == 1 && priors.Length >= 2) values = [(float)Math.Log(priors[1] / priors[0])];                  // one logit: log-odds of class 1
+        else if (units == priors.Length) values = priors.Select(p => (float)Math.Log(p)).ToArray();                // softmax logits: log shares
+        else return;
+        using var _ = no_grad();
+        using var start = tensor(values);
+        bias.copy_(start);
     }
 
     private Tensor BalancedWeights()

@@ -13,6 +13,13 @@ namespace SequenceKit.Diagnostics;
 public sealed record Finding(string Code, string Title, Severity Severity, double Confidence, string Message,
     IReadOnlyDictionary<string, double> Evidence, string Fix)
 {
+    /// <summary>
+    /// The controlled experiment behind the finding, as the report quotes it ("With the inputs standardized, a copy's
+    /// cross-entropy … fell from 2.30 to 0.91 in 150 steps; unchanged, 2.30 → 2.29 …"), confirmed or not; null when no
+    /// experiment was run for this finding (plain checks, a healthy run, <see cref="DoctorOptions.ActiveProbes"/> off).
+    /// </summary>
+    public string? Experiment { get; init; }
+
     /// <summary>"SK001 [Critical, 0.95] Predicts the majority class: … Fix: …".</summary>
     /// <returns>The finding in one paragraph.</returns>
     public override string ToString() =>

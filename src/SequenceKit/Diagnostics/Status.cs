@@ -22,6 +22,9 @@ internal sealed class Status
     public Baseline? Baseline { get; set; }
 
     /// <summary>Two standard errors of a share p measured on n rows, plus 0.02.</summary>
+    /// <summary>The widest margin at which a failed baseline still counts as evidence (about 60 scored rows).</summary>
+    public const double MaxBaselineMargin = 0.15;
+
     public static double Margin(double p, int n) => 2 * Math.Sqrt(Math.Max(p * (1 - p), 0.01) / Math.Max(1, n)) + 0.02;
 
     public bool Stuck => Classification
@@ -69,6 +72,9 @@ internal sealed class Status
     public Finding? LabelsVerdict(DiagnosisContext c, bool learnable)
     {
         if (Baseline is not { } b || !Stuck || learnable) return null;
+        // A baseline scored on a handful of rows could not have shown a signal (its margin exceeds 0.15 below about
+        // 60 rows), so its failure is no evidence that the labels do not follow: say nothing rather than guess.
+        if (Margin(0.5, b.ScoredRows) > MaxBaselineMargin) return null;
         bool trivial;
         string numbers;
         Dictionary<string, double> evidence;

@@ -132,6 +132,30 @@ public class TrainingDoctorTests
     }
 
     [Test]
+    public void A_loss_that_still_falls_at_the_end_is_still_improving_and_a_flat_or_noisy_one_is_not()
+    {
+        using var train = Dataset(64, 1);
+        using var model = Model();
+        static History Of(params double[] losses)
+        {
+            var history = new History();
+            for (var i = 0; i < losses.Length; i++)
+                history.Add(new EpochRecord(i, new Dictionary<string, double> { ["loss"] = losses[i], ["val_loss"] = losses[i] }, 0.01, TimeSpan.FromSeconds(1)));
+            return history;
+        }
+        bool Improving(History history)
+        {
+            using var context = new DiagnosisContext(model, train, train, history, Options(), new DoctorOptions(), default);
+            return TrainingDoctor.StillImproving(context).Improving;
+        }
+        Assert.That(Improving(Of(1.0, 0.9, 0.8, 0.72, 0.65, 0.6)), Is.True, "a steady fall: new best 0.6 against 0.72, noise about 0.01");
+        Assert.That(Improving(Of(1.0, 0.7, 0.69, 0.71, 0.70, 0.695)), Is.False, "flat: no new best in the last two epochs");
+        Assert.That(Improving(Of(2.0, 1.5, 1.8, 1.4, 1.9, 1.3)), Is.False, "a new best of 0.1 inside a noise of about 0.45");
+        Assert.That(Improving(Of(1.0, 0.99999, 0.99998, 0.99997, 0.99996, 0.99995)), Is.False, "a fall below 2%");
+        Assert.That(Improving(Of(1.0, 0.9, 0.8)), Is.False, "too short to tell");
+    }
+
+    [Test]
     public void The_active_part_keeps_to_its_time_budget_and_states_it()
     {
         var (train, validation) = NoSignal();
