@@ -23,7 +23,9 @@ internal static class Checks
     /// <param name="Decisive">It stands on its own (a fact that needs no experiment).</param>
     /// <param name="Treatment">The experiment that would confirm it, or null.</param>
     /// <param name="Fallback">Measured on the user's own model or history: it stands when the run is not healthy and no experiment confirmed a cause.</param>
-    public sealed record Result(Finding Finding, bool Decisive, Treatment? Treatment = null, bool Fallback = false);
+    /// <param name="BesideConfirmed">A fallback that also stands beside a confirmed cause: it measures something the
+    /// experiments' losses do not (which classes the model misses).</param>
+    public sealed record Result(Finding Finding, bool Decisive, Treatment? Treatment = null, bool Fallback = false, bool BesideConfirmed = false);
 
     public sealed record Check(string Code, Func<DiagnosisContext, IEnumerable<Result>> Run);
 
@@ -66,6 +68,54 @@ internal static class Checks
             evidence,
             $"Pass balanced class weights: TrainerOptions.ClassWeights = [{string.Join(", ", weights.Select(w => w.ToString("0.###", CultureInfo.InvariantCulture)))}] (Labels.BalancedClassWeights), and judge the model by MacroF1 or MacroRecall, not accuracy.");
         return [new Result(finding, false, weighted ? null : new Treatment("SK002", "balanced class weights", finding.Fix) { ClassWeights = true })];
+    }
+
+    /// <summary>
+    /// SK002 measured on the user's model: the recall of the classes that have at most a third of the largest class's
+    /// training samples, against the largest class's own recall, on the evaluated set. A model that the imbalance pulls
+    /// to the majority recalls it and misses the rest; a gap of 0.3 or more makes the candidate a fallback (it stands
+    /// when the run is not healthy and no experiment confirmed a cause), its confidence growing with the gap. Fewer
+    /// than 3 evaluated rows of the smaller classes are no measurement: the candidate stays as it was. A confirmed
+    /// faster route (a higher rate, more units) does not explain which classes are missed, so it also stands beside one.
+    /// </summary>
+    public static void ClassImbalanceOnModel(DiagnosisContext c, List<Result> results)
+    {
+        var index = results.FindIndex(r => r.Finding.Code == "SK002" && r.Treatment is not null);
+        if (index < 0) return;
+        var e = c.Evaluation;
+        var counts = ClassDistribution.Of(c.Labels(c.Train)!, (int)c.ClassCount).Counts;
+        var majority = Array.IndexOf(counts.ToArray(), counts.Max());
+        var smaller = Enumerable.Range(0, counts.Count).Where(k => counts[k] > 0 && 3 * counts[k] <= counts[majority]).ToHashSet();
+        double Recall(long k)
+        {
+            var rows = Enumerable.Range(0, e.Actual.Length).Where(i => e.Actual[i] == k).ToArray();
+            return rows.Length == 0 ? double.NaN : (double)rows.Count(i => e.Predicted[i] == k) / rows.Length;
+        }
+        var minorityRows = e.Actual.Count(a => smaller.Contains((int)a));
+        var majorityRecall = Recall(majority);
+        var minorityRecall = smaller.Select(k => Recall(k)).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();
+        if (minorityRows < 3 || !double.IsFinite(majorityRecall) || !double.IsFinite(minorityRecall)) return;
+        var gap = majorityRecall - minorityRecall;
+        if (gap < 0.3) return;
+        var r = results[index];
+        var evidence = new Dictionary<string, double>(r.Finding.Evidence)
+        {
+            ["majority class recall"] = majorityRecall,
+            ["smaller classes' recall"] = minorityRecall,
+            ["smaller classes' evaluated items"] = minorityRows,
+        };
+        results[index] = r with
+        {
+            Finding = r.Finding with
+            {
+                Severity = Severity.Warning,
+                Confidence = Math.Min(0.6, 0.25 + 0.35 * gap),
+                Message = r.Finding.Message + F($" On the {e.Actual.Length} {c.EvaluatedName} items the model finds {majorityRecall:P0} of class {majority}'s but {minorityRecall:P0} of the smaller classes' ({minorityRows} items): the imbalance pulls its predictions to the majority."),
+                Evidence = evidence,
+            },
+            Fallback = true,
+            BesideConfirmed = true,
+        };
     }
 
     // SK003: too large or too small
@@ -178,6 +228,17 @@ internal static class Checks
         if (c.History.StopReason == StopReason.NonFiniteLoss)
             return [new Result(new Finding("SK005", "Non-finite loss", Severity.Critical, 0.95, "Training stopped on a non-finite loss: " + c.History.StopMessage, E(("epochs", losses.Length)), fix), true)];
         // The model as it is now: gradient norms of a few batches (a fact about these weights, not an experiment).
+        var norms = c.GradientNorms;
+        var median = norms.Order().ElementAt(norms.Length / 2);
+        if (norms.All(double.IsFinite) && median < 1e3) return None;
+        return [new Result(new Finding("SK005", "Exploding gradients", Severity.Critical, double.IsFinite(median) ? Math.Min(0.95, 0.5 + 0.1 * Math.Log10(median / 1e3 + 1) * 3) : 0.95,
+            F($"The gradient norm of the model as trained, over {norms.Length} batch(es), is up to {norms.Max():G4} (median {median:G4}); healthy models see norms of about 0.1–10, and updates this large throw the weights around."),
+            E(("largest gradient norm", norms.Max()), ("median gradient norm", median)), fix), true)];
+    }
+
+    /// <summary>The gradient norm of a copy of the model as trained on 4 shuffled training batches (seeded), unclipped.</summary>
+    public static double[] GradientNormsOf(DiagnosisContext c)
+    {
         using var copy = c.Model.Copy();
         copy.train();
         var norms = new List<double>();
@@ -189,11 +250,7 @@ internal static class Checks
             Trainer.BatchLoss(copy, batch, c.Training.Loss, c.Setup).Loss.backward();
             norms.Add(nn.utils.clip_grad_norm_(copy.parameters(), double.PositiveInfinity));
         }
-        var median = norms.Order().ElementAt(norms.Count / 2);
-        if (norms.All(double.IsFinite) && median < 1e3) return None;
-        return [new Result(new Finding("SK005", "Exploding gradients", Severity.Critical, double.IsFinite(median) ? Math.Min(0.95, 0.5 + 0.1 * Math.Log10(median / 1e3 + 1) * 3) : 0.95,
-            F($"The gradient norm of the model as trained, over {norms.Count} batch(es), is up to {norms.Max():G4} (median {median:G4}); healthy models see norms of about 0.1–10, and updates this large throw the weights around."),
-            E(("largest gradient norm", norms.Max()), ("median gradient norm", median)), fix), true)];
+        return [.. norms];
     }
 
     // SK006: one step of the user's optimizer at the user's last rate, on a copy of the model as trained: how far does it
@@ -232,6 +289,13 @@ internal static class Checks
             return [new Result(new Finding("SK006", "Learning rate too high", Severity.Warning, Math.Min(0.75, 0.3 + 0.3 * Math.Log10(ratio / 0.05)),
                 F($"One optimizer step at learning rate {rate:G3} moves the weights by {ratio:P1} of their norm (healthy: well under 1%), and the training loss rose in {rises} of {losses.Length - 1} epochs ({losses[0]:G4} → {losses[^1]:G4})."),
                 evidence, F($"Lower the learning rate to about {rate * 0.005 / ratio:G2}; LearningRateFinder.Run suggests one from a range test.")), false, Fallback: true)];
+        // A rate far outside the optimizer family's usual range (30× and more) with a falling loss: the loss can fall
+        // and the run still end far below what the data allows. A fact about the setup, it stands as a fallback.
+        var times = rate / c.UsualRate;
+        if (times >= 30)
+            return [new Result(new Finding("SK006", "Learning rate too high", Severity.Warning, Math.Min(0.6, 0.25 + 0.1 * Math.Log10(times / 30) + 0.1 * Math.Log10(Math.Max(ratio, 1e-3) / 1e-3) / 2),
+                F($"The learning rate {rate:G3} is {times:G3}× the usual rate for {c.Training.Optimizer.GetType().Name} ({c.UsualRate:G2}); one step at it moves the weights by {ratio:P1} of their norm (healthy: well under 1%)."),
+                evidence, F($"Lower the learning rate to about {3 * c.UsualRate:G2} (now {rate:G3}); LearningRateFinder.Run suggests one from a range test.")), false, Fallback: true)];
         return None;
     }
 
@@ -413,8 +477,23 @@ internal static class Checks
         {
             var limit = c.Training.ClipGradientNorm ?? c.Training.ClipGradientValue!.Value;
             var fix = F($"Raise the gradient clipping limit (now {limit:G3}) to about 1, or remove it: so tight a limit shrinks every step.");
-            results.Add(new Result(new Finding("SK016", "Tight gradient clipping", Severity.Info, 0.15, F($"Gradients are clipped at {(c.Training.ClipGradientNorm is null ? "value" : "norm")} {limit:G3}."), E(("clipping limit", limit)), fix), false,
-                new Treatment("SK016", "gradient clipping removed", fix) { RemoveClipping = true }));
+            var finding = new Finding("SK016", "Tight gradient clipping", Severity.Info, 0.15, F($"Gradients are clipped at {(c.Training.ClipGradientNorm is null ? "value" : "norm")} {limit:G3}."), E(("clipping limit", limit)), fix);
+            // Clipping by norm far below the model's own gradient norm shrinks every Sgd step by the same factor:
+            // measured on the model as trained, a factor of 1/100 or less stands as a fallback, its confidence growing
+            // with it. (Adam, RMSprop and Adagrad divide by the gradient's own scale, so a uniform shrink barely moves them.)
+            var shrink = double.NaN;
+            if (c.Training.ClipGradientNorm is { } norm && c.Training.Optimizer is Training.Optimizers.Sgd
+                && c.GradientNorms.Where(double.IsFinite).Order().ToArray() is { Length: > 0 } finite)
+                shrink = norm / finite[finite.Length / 2];
+            if (shrink < 0.01)
+                finding = finding with
+                {
+                    Severity = Severity.Warning,
+                    Confidence = Math.Min(0.6, 0.25 + 0.1 * Math.Log10(0.01 / shrink)),
+                    Message = F($"Gradients are clipped at norm {limit:G3}, while the model's own gradient norm is {limit / shrink:G3} (median of {c.GradientNorms.Length} batches): every step is shrunk to {shrink:G2} of its size."),
+                    Evidence = E(("clipping limit", limit), ("median gradient norm", limit / shrink), ("step shrink factor", shrink)),
+                };
+            results.Add(new Result(finding, false, new Treatment("SK016", "gradient clipping removed", fix) { RemoveClipping = true }, Fallback: shrink < 0.01));
         }
         return results;
     }

@@ -19,6 +19,7 @@ internal sealed class DiagnosisContext : IDisposable
     private readonly List<IDisposable> owned = [];
     private Evaluation? evaluation;
     private (double[] Mean, double[] Std, double[] Peak)? inputStatistics;
+    private double[]? gradientNorms;
 
     public DiagnosisContext(SequenceModel model, SequenceDataset train, SequenceDataset? validation, History history, TrainerOptions training,
         DoctorOptions options, CancellationToken cancellationToken)
@@ -44,6 +45,12 @@ internal sealed class DiagnosisContext : IDisposable
     /// optimizer's rate. Not the last batch's scheduled rate, which a cosine or one-cycle schedule takes near zero.
     /// </summary>
     public double BaseRate => History.Events.OfType<LearningRateCut>().LastOrDefault()?.NewRate ?? Training.Optimizer.LearningRate;
+
+    /// <summary>
+    /// The optimizer family's usual learning rate: 0.05 for <c>Sgd</c> (with momentum, the usual 0.01–0.1), 1e-3 for the
+    /// adaptive ones (Adam's, AdamW's and RMSprop's default in PyTorch and Keras).
+    /// </summary>
+    public double UsualRate => Training.Optimizer is Training.Optimizers.Sgd ? 0.05 : 1e-3;
 
     /// <summary>The training time so far (the history's epochs).</summary>
     public TimeSpan TrainingTime { get; }
@@ -79,6 +86,9 @@ internal sealed class DiagnosisContext : IDisposable
 
     /// <summary>Per-feature mean, standard deviation and largest magnitude of the training inputs (a sample, real steps only), computed once.</summary>
     public (double[] Mean, double[] Std, double[] Peak) InputStatistics => inputStatistics ??= Checks.FeatureStatistics(this);
+
+    /// <summary>The gradient norm of the model as trained (before any clipping) on 4 shuffled training batches; computed once.</summary>
+    public double[] GradientNorms => gradientNorms ??= Checks.GradientNormsOf(this);
 
     public void Report(string stage) => Options.Progress?.Report(new DoctorProgress(stage, Math.Min(1, ActiveClock.Elapsed / Budget)));
 
