@@ -21,8 +21,8 @@ public sealed record DoctorOptions
 
     /// <summary>
     /// Optimizer steps of each controlled experiment (fewer when the time budget requires); at least 10. Default 120.
-    /// A stuck run that confirms nothing in the first round gets a second round of up to 4× as many steps when the
-    /// time left allows at least twice as many.
+    /// A stuck run that confirms nothing in the first round, and has no decisive or measured finding either, gets a
+    /// second round of up to 4× as many steps when the time left allows at least twice as many.
     /// </summary>
     public int ExperimentSteps { get; init; } = 120;
 

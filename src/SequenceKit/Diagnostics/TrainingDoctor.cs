@@ -235,13 +235,15 @@ public static class TrainingDoctor
 
         // Nothing to learn: the model and the baseline both at the trivial score, and no change made a copy learn.
         if (status.LabelsVerdict(c, learnable) is { } labels) findings.Add(labels);
+        else if (status.Stuck && confirmed.Count == 0 && outcomes.Count == 0)
+            notes.Add("no change could be tried within the time budget, so nothing is concluded from the experiments; a larger DoctorOptions.TimeBudget lets them run");
         else if (status.Stuck && confirmed.Count == 0)
             findings.Add(new Finding("SK011", "Nothing tried made a copy learn", Severity.Warning, 0.3,
-                F($"The model is stuck and none of the {outcomes.Count} changes tried improved a copy beyond the control's noise (best: {(outcomes.Count == 0 ? "none" : outcomes.MaxBy(o => o.Effect)!.T.Name)}).") +
-                    (outcomes.Count == 0 ? "" : " " + unconfirmed[outcomes.MaxBy(o => o.Effect)!.T]),
+                F($"The model is stuck and none of the {outcomes.Count} changes tried improved a copy beyond the control's noise (best: {outcomes.MaxBy(o => o.Effect)!.T.Name}).") +
+                    " " + unconfirmed[outcomes.MaxBy(o => o.Effect)!.T],
                 Checks.E(("changes tried", outcomes.Count), ("control relative loss", control)),
                 "Check the data pipeline: inputs that are constant or all padding, labels misaligned with inputs (apply the same row indices: DataSplit.Take), targets in the wrong form, or a custom layer that detaches its output.")
-            { Experiment = outcomes.Count == 0 ? null : unconfirmed[outcomes.MaxBy(o => o.Effect)!.T] });
+            { Experiment = unconfirmed[outcomes.MaxBy(o => o.Effect)!.T] });
     }
 
     /// <summary>Whether <paramref name="arms"/> more arms, each taking about <paramref name="perArm"/>, fit the time left.</summary>
