@@ -83,6 +83,7 @@ internal static class Checks
         var index = results.FindIndex(r => r.Finding.Code == "SK002" && r.Treatment is not null);
         if (index < 0) return;
         var e = c.Evaluation;
+        if (e.Actual.Length != e.Rows) return;                     // per-step targets: the class counts are per row
         var counts = ClassDistribution.Of(c.Labels(c.Train)!, (int)c.ClassCount).Counts;
         var majority = Array.IndexOf(counts.ToArray(), counts.Max());
         var smaller = Enumerable.Range(0, counts.Count).Where(k => counts[k] > 0 && 3 * counts[k] <= counts[majority]).ToHashSet();
@@ -229,6 +230,7 @@ internal static class Checks
             return [new Result(new Finding("SK005", "Non-finite loss", Severity.Critical, 0.95, "Training stopped on a non-finite loss: " + c.History.StopMessage, E(("epochs", losses.Length)), fix), true)];
         // The model as it is now: gradient norms of a few batches (a fact about these weights, not an experiment).
         var norms = c.GradientNorms;
+        if (norms.Length == 0) return None;                                  // the model could not run a batch (tried before)
         var median = norms.Order().ElementAt(norms.Length / 2);
         if (norms.All(double.IsFinite) && median < 1e3) return None;
         return [new Result(new Finding("SK005", "Exploding gradients", Severity.Critical, double.IsFinite(median) ? Math.Min(0.95, 0.5 + 0.1 * Math.Log10(median / 1e3 + 1) * 3) : 0.95,
@@ -281,6 +283,7 @@ internal static class Checks
         var change = (losses[0] - losses[^1]) / Math.Max(Math.Abs(losses[0]), 1e-12);          // relative fall over the run
         var rises = Enumerable.Range(1, losses.Length - 1).Count(i => losses[i] > losses[i - 1]);
         var evidence = E(("learning rate", rate), ("update / weight ratio", ratio), ("first loss", losses[0]), ("last loss", losses[^1]));
+        if (c.UsualRate is { } family) evidence["times the usual rate"] = rate / family;
         if (ratio < 1e-5 && change < 0.02)
             return [new Result(new Finding("SK006", "Learning rate too low", Severity.Warning, Math.Min(0.75, 0.15 * Math.Log10(1e-3 / ratio)),
                 F($"One optimizer step at learning rate {rate:G3} moves the weights by {ratio:E1} of their norm (healthy: about 1e-3), and the training loss fell only {change:P1} over {losses.Length} epochs ({losses[0]:G4} → {losses[^1]:G4})."),
@@ -291,11 +294,13 @@ internal static class Checks
                 evidence, F($"Lower the learning rate to about {rate * 0.005 / ratio:G2}; LearningRateFinder.Run suggests one from a range test.")), false, Fallback: true)];
         // A rate far outside the optimizer family's usual range (30× and more) with a falling loss: the loss can fall
         // and the run still end far below what the data allows. A fact about the setup, it stands as a fallback.
-        var times = rate / c.UsualRate;
-        if (times >= 30)
-            return [new Result(new Finding("SK006", "Learning rate too high", Severity.Warning, Math.Min(0.6, 0.25 + 0.1 * Math.Log10(times / 30) + 0.1 * Math.Log10(Math.Max(ratio, 1e-3) / 1e-3) / 2),
-                F($"The learning rate {rate:G3} is {times:G3}× the usual rate for {c.Training.Optimizer.GetType().Name} ({c.UsualRate:G2}); one step at it moves the weights by {ratio:P1} of their norm (healthy: well under 1%)."),
-                evidence, F($"Lower the learning rate to about {3 * c.UsualRate:G2} (now {rate:G3}); LearningRateFinder.Run suggests one from a range test.")), false, Fallback: true)];
+        if (c.UsualRate is { } usual && rate / usual >= 30 && double.IsFinite(ratio))
+        {
+            var times = rate / usual;
+            return [new Result(new Finding("SK006", "Learning rate too high", Severity.Warning, Math.Min(0.6, 0.25 + 0.1 * Math.Log10(times / 30) + 0.05 * Math.Log10(Math.Max(ratio, 1e-3) / 1e-3)),
+                F($"The learning rate {rate:G3} is {times:G3}× the usual rate for {c.Training.Optimizer.GetType().Name} ({usual:G2}); one step at it moves the weights by {ratio:P1} of their norm (healthy: well under 1%)."),
+                evidence, F($"Lower the learning rate to about {usual:G2} (now {rate:G3}); LearningRateFinder.Run suggests one from a range test.")), false, Fallback: true)];
+        }
         return None;
     }
 
@@ -482,15 +487,19 @@ internal static class Checks
             // measured on the model as trained, a factor of 1/100 or less stands as a fallback, its confidence growing
             // with it. (Adam, RMSprop and Adagrad divide by the gradient's own scale, so a uniform shrink barely moves them.)
             var shrink = double.NaN;
-            if (c.Training.ClipGradientNorm is { } norm && c.Training.Optimizer is Training.Optimizers.Sgd
-                && c.GradientNorms.Where(double.IsFinite).Order().ToArray() is { Length: > 0 } finite)
-                shrink = norm / finite[finite.Length / 2];
+            var finite = Array.Empty<double>();
+            if (c.Training.ClipGradientNorm is not null && c.Training.Optimizer is Training.Optimizers.Sgd)
+            {
+                try { finite = c.GradientNorms.Where(double.IsFinite).Order().ToArray(); }
+                catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException) { }   // no norms: no measurement
+                if (finite.Length > 0) shrink = limit / finite[finite.Length / 2];
+            }
             if (shrink < 0.01)
                 finding = finding with
                 {
                     Severity = Severity.Warning,
                     Confidence = Math.Min(0.6, 0.25 + 0.1 * Math.Log10(0.01 / shrink)),
-                    Message = F($"Gradients are clipped at norm {limit:G3}, while the model's own gradient norm is {limit / shrink:G3} (median of {c.GradientNorms.Length} batches): every step is shrunk to {shrink:G2} of its size."),
+                    Message = F($"Gradients are clipped at norm {limit:G3}, while the model's own gradient norm is {limit / shrink:G3} (median of {finite.Length} batches): every step is shrunk to {shrink:G2} of its size."),
                     Evidence = E(("clipping limit", limit), ("median gradient norm", limit / shrink), ("step shrink factor", shrink)),
                 };
             results.Add(new Result(finding, false, new Treatment("SK016", "gradient clipping removed", fix) { RemoveClipping = true }, Fallback: shrink < 0.01));

@@ -47,10 +47,17 @@ internal sealed class DiagnosisContext : IDisposable
     public double BaseRate => History.Events.OfType<LearningRateCut>().LastOrDefault()?.NewRate ?? Training.Optimizer.LearningRate;
 
     /// <summary>
-    /// The optimizer family's usual learning rate: 0.05 for <c>Sgd</c> (with momentum, the usual 0.01–0.1), 1e-3 for the
-    /// adaptive ones (Adam's, AdamW's and RMSprop's default in PyTorch and Keras).
+    /// The optimizer family's usual learning rate: 0.05 for <c>Sgd</c> (with momentum, the usual 0.01–0.1), 0.01 for
+    /// <c>Adagrad</c> (its default), 1e-3 for Adam, AdamW and RMSprop (their default in PyTorch and Keras); null for a
+    /// <c>CustomOptimizer</c>, whose family is unknown.
     /// </summary>
-    public double UsualRate => Training.Optimizer is Training.Optimizers.Sgd ? 0.05 : 1e-3;
+    public double? UsualRate => Training.Optimizer switch
+    {
+        SequenceKit.Training.Optimizers.Sgd => 0.05,
+        SequenceKit.Training.Optimizers.Adagrad => 0.01,
+        SequenceKit.Training.Optimizers.CustomOptimizer => null,
+        _ => 1e-3,
+    };
 
     /// <summary>The training time so far (the history's epochs).</summary>
     public TimeSpan TrainingTime { get; }
@@ -88,7 +95,19 @@ internal sealed class DiagnosisContext : IDisposable
     public (double[] Mean, double[] Std, double[] Peak) InputStatistics => inputStatistics ??= Checks.FeatureStatistics(this);
 
     /// <summary>The gradient norm of the model as trained (before any clipping) on 4 shuffled training batches; computed once.</summary>
-    public double[] GradientNorms => gradientNorms ??= Checks.GradientNormsOf(this);
+    /// <remarks>Empty when the model could not run a batch (the checks that read it then find nothing); tried once.</remarks>
+    public double[] GradientNorms
+    {
+        get
+        {
+            if (gradientNorms is null)
+            {
+                try { gradientNorms = Checks.GradientNormsOf(this); }
+                catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException) { gradientNorms = []; throw; }
+            }
+            return gradientNorms;
+        }
+    }
 
     public void Report(string stage) => Options.Progress?.Report(new DoctorProgress(stage, Math.Min(1, ActiveClock.Elapsed / Budget)));
 

@@ -69,7 +69,8 @@ public static class TrainingDoctor
                 return new DiagnosisReport(findings, notes, epoch, c.ActiveClock.Elapsed, c.Budget);
             }
             notes.Add(status.Summary);
-            Checks.ClassImbalanceOnModel(c, results);
+            try { Checks.ClassImbalanceOnModel(c, results); }
+            catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException) { notes.Add($"SK002 not measured on the model: {e.GetType().Name}: {e.Message}"); }
             if (c.Options.ActiveProbes && !c.CancellationToken.IsCancellationRequested)
             {
                 c.ActiveClock.Start();
@@ -114,15 +115,20 @@ public static class TrainingDoctor
                 var finding = r.Treatment is { } tried && unconfirmed.TryGetValue(tried, out var line) ? r.Finding with { Message = r.Finding.Message + " " + line, Experiment = line } : r.Finding;
                 if (r.Fallback && (status.Stuck || status.Behind) && (r.BesideConfirmed || !confirmed.Values.Any(f => f.Confidence >= 0.35)))
                 {
-                    findings.Add(finding);   // measured on the user's model or history; stands unless an experiment found a cause
-                    standing |= finding.Severity >= Severity.Warning;
+                    // Measured on the user's model or history; stands unless an experiment found a cause. One that
+                    // stands beside a confirmed cause is a second opinion: it ranks below the strongest confirmed one.
+                    if (r.BesideConfirmed && confirmed.Count > 0)
+                        finding = finding with { Confidence = Math.Min(finding.Confidence, 0.95 * confirmed.Values.Max(f => f.Confidence)) };
+                    findings.Add(finding);
+                    standing |= finding.Severity >= Severity.Warning && !r.BesideConfirmed;
                 }
                 else if (!c.Options.ActiveProbes && (status.Stuck || status.Behind)) findings.Add(finding);
                 else findings.Add(finding with { Severity = Severity.Info, Confidence = Math.Min(finding.Confidence, 0.2) });
             }
             findings.AddRange(confirmed.Where(p => !results.Any(r => ReferenceEquals(r.Treatment, p.Key))).Select(p => p.Value));
             // SK011 concludes by exclusion that no cause was found; a measured finding that stands is a cause found
-            // by measurement, so SK011 gives way to it and becomes a note.
+            // by measurement, so SK011 gives way to it and becomes a note (not to the imbalance measured on the
+            // model, which any stuck model on imbalanced data shows).
             if (standing && findings.FindIndex(f => f.Code == "SK011") is var nothing and >= 0)
             {
                 notes.Add("no experiment confirmed a cause; the measured findings stand: " + findings[nothing].Message);
@@ -165,7 +171,7 @@ public static class TrainingDoctor
         var treatments = results.Where(r => r.Treatment is not null).Select(r => r.Treatment!).ToList();
         var rate = c.BaseRate;
         // ÷10 and ×10 at least; further when that stays far from the optimizer family's usual rate.
-        var usual = c.UsualRate;
+        var usual = c.UsualRate ?? 1e-3;                                                          // a custom optimizer: Adam's
         var down = Math.Clamp(rate / usual, 10, 1000);
         var up = Math.Clamp(usual / rate, 10, 1000);
         treatments.Add(new Treatment("SK006", F($"the learning rate ÷{down:G3} ({rate / down:G2})"), F($"Lower the learning rate to about {rate / down:G2} (now {rate:G3}); LearningRateFinder.Run suggests one from a range test.")) { RateFactor = 1 / down });
@@ -208,8 +214,9 @@ public static class TrainingDoctor
         // A slow task: the run is stuck and no change confirmed within the first round's steps. When the budget allows
         // at least twice as many steps, the control and every arm run again for longer (up to 4×), and the longer
         // round decides. Only while there is no answer at all: a decisive fact or a measured fallback at Warning or
-        // above is one, and the longer round would only add time.
-        var answered = results.Any(r => (r.Decisive || r.Fallback) && r.Finding.Severity >= Severity.Warning);
+        // above is one, and the longer round would only add time. (The imbalance measured on the model is not: any
+        // stuck model on imbalanced data predicts the majority, whatever the cause.)
+        var answered = results.Any(r => (r.Decisive || (r.Fallback && !r.BesideConfirmed)) && r.Finding.Severity >= Severity.Warning);
         if (status.Stuck && confirmed.Count == 0 && !answered && !c.OutOfTime)
         {
             var perArmStep = round.StepSeconds;
