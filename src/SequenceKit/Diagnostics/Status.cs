@@ -21,10 +21,10 @@ internal sealed class Status
     /// <summary>Set once the baseline is fitted.</summary>
     public Baseline? Baseline { get; set; }
 
-    /// <summary>Two standard errors of a share p measured on n rows, plus 0.02.</summary>
     /// <summary>The widest margin at which a failed baseline still counts as evidence (about 60 scored rows).</summary>
     public const double MaxBaselineMargin = 0.15;
 
+    /// <summary>Two standard errors of a share p measured on n rows, plus 0.02.</summary>
     public static double Margin(double p, int n) => 2 * Math.Sqrt(Math.Max(p * (1 - p), 0.01) / Math.Max(1, n)) + 0.02;
 
     // Judged by balanced accuracy: the trivial predictor scores chance on it whatever the class shares. Accuracy is
