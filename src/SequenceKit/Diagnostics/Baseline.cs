@@ -50,7 +50,7 @@ internal sealed record Baseline(string Method, double Accuracy, double BalancedA
             return new Baseline("ridge regression", double.NaN, double.NaN, double.NaN, Evaluation.RSquared(predicted, yScore, null), fit, rows.Length - fit);
         }
 
-        var labels = tensor(c.Labels(c.Train)!).index_select(0, tensor(rows.Select(r => (long)r).ToArray()));
+        var labels = tensor(c.TrainLabels!).index_select(0, tensor(rows.Select(r => (long)r).ToArray()));
         var (lFit, lScore) = (labels.narrow(0, 0, fit), labels.narrow(0, fit, rows.Length - fit));
         var classes = c.ClassCount;
         var counts = lFit.bincount(null, classes).to(ScalarType.Float64);

@@ -55,7 +55,7 @@ internal static class Checks
     // SK002
     private static IEnumerable<Result> ClassImbalance(DiagnosisContext c)
     {
-        var labels = c.Labels(c.Train) ?? throw new NotCheckableException("SK002 applies to classification targets");
+        var labels = c.TrainLabels ?? throw new NotCheckableException("SK002 applies to classification targets");
         var distribution = ClassDistribution.Of(labels, (int)c.ClassCount);
         if (distribution.ImbalanceRatio < 3) return None;
         var present = distribution.Counts.Count(x => x > 0);
@@ -84,7 +84,7 @@ internal static class Checks
         if (index < 0) return;
         var e = c.Evaluation;
         if (e.Actual.Length != e.Rows) return;                     // per-step targets: the class counts are per row
-        var counts = ClassDistribution.Of(c.Labels(c.Train)!, (int)c.ClassCount).Counts;
+        var counts = ClassDistribution.Of(c.TrainLabels!, (int)c.ClassCount).Counts;
         var majority = Array.IndexOf(counts.ToArray(), counts.Max());
         var smaller = Enumerable.Range(0, counts.Count).Where(k => counts[k] > 0 && 3 * counts[k] <= counts[majority]).ToHashSet();
         double Recall(long k)
@@ -435,7 +435,7 @@ internal static class Checks
     private static IEnumerable<Result> OrderedBatches(DiagnosisContext c)
     {
         if (c.Training.Shuffle) return None;
-        var labels = c.Labels(c.Train) ?? throw new NotCheckableException("SK014 applies to classification targets");
+        var labels = c.TrainLabels ?? throw new NotCheckableException("SK014 applies to classification targets");
         var runs = 1 + Enumerable.Range(1, labels.Length - 1).Count(i => labels[i] != labels[i - 1]);
         // A random order of these labels would change class about n·(1 − Σ p²) times.
         var shares = labels.GroupBy(l => l).Select(g => (double)g.Count() / labels.Length).ToArray();

@@ -20,6 +20,7 @@ internal sealed class DiagnosisContext : IDisposable
     private Evaluation? evaluation;
     private (double[] Mean, double[] Std, double[] Peak)? inputStatistics;
     private double[]? gradientNorms;
+    private (long[]? Labels, bool Read) trainLabels;
 
     public DiagnosisContext(SequenceModel model, SequenceDataset train, SequenceDataset? validation, History history, TrainerOptions training,
         DoctorOptions options, CancellationToken cancellationToken)
@@ -81,6 +82,9 @@ internal sealed class DiagnosisContext : IDisposable
 
     public bool IsClassification => Setup.TargetsAreIndices || Setup.TargetsAreDistributions;
 
+    /// <summary>What the experiments' notes call the loss: "cross-entropy" for classes, else "loss".</summary>
+    public string LossName => IsClassification ? "cross-entropy" : "loss";
+
     public long ClassCount => Math.Max(2, Setup.OutputUnits);
 
     public Activation OutputActivation => Setup.OutputActivation;
@@ -126,6 +130,16 @@ internal sealed class DiagnosisContext : IDisposable
         var rows = Enumerable.Range(0, (int)data.Count).ToArray();
         new Random(seed).Shuffle(rows);
         return rows.Take(Math.Min(count, rows.Length)).ToArray();
+    }
+
+    /// <summary>The training set's class labels (<see cref="Labels"/> of <see cref="Train"/>), read once; null for regression.</summary>
+    public long[]? TrainLabels
+    {
+        get
+        {
+            if (!trainLabels.Read) trainLabels = (Labels(Train), true);
+            return trainLabels.Labels;
+        }
     }
 
     /// <summary>Class labels of every row (argmax of distributions; the first step's label for per-step targets), or null for regression.</summary>

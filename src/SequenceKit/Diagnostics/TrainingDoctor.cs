@@ -202,10 +202,10 @@ public static class TrainingDoctor
         var continued = new Dictionary<Treatment, string>();                                      // unconfirmed continuations, by candidate
         // A rate far above the optimizer family's usual one may do its damage late, after a fresh copy's few steps:
         // then continue from the weights as trained, at the user's rate (two batch orders: the yardstick) and at a tenth.
-        var continuations = new List<(Treatment Original, Treatment Change, bool ByBalanced)>();
+        var continuations = new List<(Treatment Original, Treatment Change)>();
         if (rate >= 10 * usual && !confirmed.Keys.Any(t => t.Code == "SK006" && t.RateFactor < 1))
             continuations.Add((treatments.First(t => t.Code == "SK006" && t.RateFactor < 1), new Treatment("SK006", F($"a tenth of the rate ({rate / 10:G2})"),
-                F($"Lower the learning rate to about {rate / 10:G2} (now {rate:G3}), or let a schedule lower it (ReduceLrOnPlateau, CosineDecay); LearningRateFinder.Run suggests one from a range test.")) { FromTrained = true, RateFactor = 0.1 }, false));
+                F($"Lower the learning rate to about {rate / 10:G2} (now {rate:G3}), or let a schedule lower it (ReduceLrOnPlateau, CosineDecay); LearningRateFinder.Run suggests one from a range test.")) { FromTrained = true, RateFactor = 0.1 }));
         if (continuations.Count > 0)
         {
             if (!Fits(c, 2 + continuations.Count, round.Controls[0].Time)) notes.Add("no continuation from the trained weights: not within the time budget");
@@ -260,12 +260,12 @@ public static class TrainingDoctor
     /// Continuation experiments: from the weights as trained, the setup unchanged for the experiments' step count (two
     /// batch orders, whose spread is the yardstick) against each change. They show a fault that a fresh copy's few
     /// steps do not reproduce: a rate far too high keeps the trained weights bouncing (at a tenth the loss falls at
-    /// once). A change judged by balanced accuracy is supported (class weights from a collapsed model were tried, but
-    /// on short runs continuing unchanged escaped the collapse as often, so they are not run). A change counts
-    /// when its gain is at least 4× the spread and closes at least 30% of the gap to a perfect score (lowering any rate
-    /// at the end of training gives a modest fall).
+    /// once). Changes are judged by the loss (class weights continued from a collapsed model were tried, but on short
+    /// runs continuing unchanged escaped the collapse as often, so they are not run). A change counts when its gain
+    /// is at least 4× the spread and closes at least 30% of the gap to a perfect score (lowering any rate at the end of
+    /// training gives a modest fall).
     /// </summary>
-    private static void ContinueFromTrained(DiagnosisContext c, Status status, Experiments experiments, List<(Treatment Original, Treatment Change, bool ByBalanced)> changes,
+    private static void ContinueFromTrained(DiagnosisContext c, Status status, Experiments experiments, List<(Treatment Original, Treatment Change)> changes,
         List<Checks.Result> results, Dictionary<Treatment, Finding> confirmed, Dictionary<Treatment, string> continued, List<string> notes)
     {
         var same = new Treatment("", "the setup unchanged, from the trained weights", "") { FromTrained = true };
@@ -273,33 +273,17 @@ public static class TrainingDoctor
         var a = experiments.Run(same, seed: 1);
         c.ThrowIfCancelled();
         var b = experiments.Run(same, seed: 2);
-        var lossName = c.IsClassification ? "cross-entropy" : "loss";
         var (improving, _) = status.Stuck ? (false, "") : StillImproving(c);
-        foreach (var (original, change, byBalanced) in changes)
+        var control = Math.Exp((LogOf(a.Relative) + LogOf(b.Relative)) / 2);
+        var noise = Math.Max(Math.Abs(LogOf(a.Relative) - LogOf(b.Relative)), 0.015);
+        foreach (var (original, change) in changes)
         {
             c.ThrowIfCancelled();
             var r = experiments.Run(change, seed: 1);
-            double gain, noise, closed;
-            string what;
-            if (byBalanced)
-            {
-                var control = (a.BalancedAccuracy + b.BalancedAccuracy) / 2;
-                noise = Math.Max(Math.Abs(a.BalancedAccuracy - b.BalancedAccuracy), 0.02);
-                gain = r.BalancedAccuracy - control;
-                closed = gain / Math.Max(1 - control, 1e-9);
-                what = F($"balanced accuracy on {experiments.ProbeRows} {c.EvaluatedName} rows went from {status.BalancedAccuracy:F3} to {r.BalancedAccuracy:F3} in {r.Steps} steps; unchanged, to {a.BalancedAccuracy:F3} and {b.BalancedAccuracy:F3} (two batch orders)");
-            }
-            else
-            {
-                var control = Math.Exp((LogOf(a.Relative) + LogOf(b.Relative)) / 2);
-                noise = Math.Max(Math.Abs(LogOf(a.Relative) - LogOf(b.Relative)), 0.015);
-                gain = LogOf(control) - LogOf(r.Relative);
-                closed = (control - Capped(r.Relative)) / Math.Max(control, 1e-9);
-                what = F($"{lossName} on {experiments.ProbeRows} {c.EvaluatedName} rows went from {r.InitialLoss:G3} to {r.FinalLoss:G3} in {r.Steps} steps; unchanged, {a.InitialLoss:G3} → {a.FinalLoss:G3} (second batch order: {b.FinalLoss:G3})");
-            }
-            var effect = gain / noise;
-            closed = Math.Clamp(closed, 0, 1);
-            var learned = byBalanced ? r.BalancedAccuracy >= 1.0 / c.ClassCount + 0.1 : r.Relative < 0.9;
+            var effect = (LogOf(control) - LogOf(r.Relative)) / noise;
+            var closed = Math.Clamp((control - Capped(r.Relative)) / Math.Max(control, 1e-9), 0, 1);
+            var what = F($"{c.LossName} on {experiments.ProbeRows} {c.EvaluatedName} rows went from {r.InitialLoss:G3} to {r.FinalLoss:G3} in {r.Steps} steps; unchanged, {a.InitialLoss:G3} → {a.FinalLoss:G3} (second batch order: {b.FinalLoss:G3})");
+            var learned = r.Relative < 0.9;
             notes.Add(F($"continuation from the trained weights with {change.Name}: gain {effect:F1}× the spread between batch orders, closing {closed:P0} of the gap"));
             if (!(effect >= 4 && closed >= 0.3 && learned))
             {
@@ -307,13 +291,10 @@ public static class TrainingDoctor
                 continue;
             }
             var experiment = F($"Continuing from the trained weights with {change.Name}, a copy's {what}. The gain is {effect:F1}× the spread between batch orders and closes {closed:P0} of the gap to a perfect score.");
-            var confidence = effect / (effect + 4) * (0.5 + 0.5 * closed);
             var plain = results.FirstOrDefault(x => ReferenceEquals(x.Treatment, original));
-            if (plain is null) confidence *= 0.9;
-            var finding = new Finding(change.Code, change.Code == "SK006" ? "Learning rate too high" : Title(original), status.Stuck ? Severity.Critical : improving ? Severity.Info : Severity.Warning, confidence,
-                experiment, Checks.E(("effect size (× control noise)", effect), ("steps", r.Steps), ("treatment relative loss", r.Relative), ("treatment balanced accuracy", r.BalancedAccuracy)), change.Fix) { Experiment = experiment };
-            if (plain is not null) finding = finding with { Title = plain.Finding.Title, Message = plain.Finding.Message + " " + finding.Message, Evidence = Merge(plain.Finding.Evidence, finding.Evidence) };
-            confirmed[original] = finding;
+            confirmed[original] = UnderPlainCheck(plain, new Finding(change.Code, change.Code == "SK006" ? "Learning rate too high" : Title(original), status.Stuck ? Severity.Critical : improving ? Severity.Info : Severity.Warning,
+                ConfidenceOf(effect, closed, plain is not null), experiment,
+                Checks.E(("effect size (× control noise)", effect), ("steps", r.Steps), ("treatment relative loss", r.Relative), ("treatment balanced accuracy", r.BalancedAccuracy)), change.Fix) { Experiment = experiment });
         }
     }
 
@@ -400,8 +381,7 @@ public static class TrainingDoctor
         }
         round.StepSeconds = clock.Elapsed.TotalSeconds / Math.Max(1, arms * experiments.Steps);
         if (skipped.Count > 0) notes.Add($"not tried within the time budget of {c.Budget.TotalSeconds:F0} s: {string.Join("; ", skipped)}");
-        var lossName = c.IsClassification ? "cross-entropy" : "loss";
-        notes.Add(F($"experiments: {experiments.Steps} steps each on {experiments.TrainRows} training rows, measured on {experiments.ProbeRows} {c.EvaluatedName} rows; control {lossName} relative to the trivial predictor {string.Join(" and ", round.Controls.Select(a => a.Relative.ToString("F3", CultureInfo.InvariantCulture)))} ({round.Controls.Count} seeds)"));
+        notes.Add(F($"experiments: {experiments.Steps} steps each on {experiments.TrainRows} training rows, measured on {experiments.ProbeRows} {c.EvaluatedName} rows; control {c.LossName} relative to the trivial predictor {string.Join(" and ", round.Controls.Select(a => a.Relative.ToString("F3", CultureInfo.InvariantCulture)))} ({round.Controls.Count} seeds)"));
         return round;
     }
 
@@ -409,10 +389,9 @@ public static class TrainingDoctor
     private static string What(DiagnosisContext c, Round round, Outcome o, Experiments experiments)
     {
         var (a, b) = (round.Controls[0], round.Controls[1]);
-        var lossName = c.IsClassification ? "cross-entropy" : "loss";
         return o.ByBalanced
             ? F($"balanced accuracy on {experiments.ProbeRows} {c.EvaluatedName} rows reached {o.R.BalancedAccuracy:F3} in {o.R.Steps} steps; unchanged, {string.Join(", ", round.Controls.Select(x => x.BalancedAccuracy.ToString("F3", CultureInfo.InvariantCulture)))} ({round.Controls.Count} seeds)")
-            : F($"{lossName} on {experiments.ProbeRows} {c.EvaluatedName} rows fell from {o.R.InitialLoss:G3} to {o.R.FinalLoss:G3} in {o.R.Steps} steps; unchanged, {a.InitialLoss:G3} → {a.FinalLoss:G3} (second seed: {b.FinalLoss:G3})");
+            : F($"{c.LossName} on {experiments.ProbeRows} {c.EvaluatedName} rows fell from {o.R.InitialLoss:G3} to {o.R.FinalLoss:G3} in {o.R.Steps} steps; unchanged, {a.InitialLoss:G3} → {a.FinalLoss:G3} (second seed: {b.FinalLoss:G3})");
     }
 
     /// <summary>
@@ -435,12 +414,11 @@ public static class TrainingDoctor
         return (improving, F($"{name} still fell from {before:G4} to {after:G4} in the last {recent} epochs"));
     }
 
-    /// <summary>Turns the round's strong outcomes into findings; returns whether any was confirmed.</summary>
-    private static bool Confirm(DiagnosisContext c, Status status, List<Checks.Result> results, Round round, ArmResult? user, Dictionary<Treatment, Finding> confirmed, Experiments experiments)
+    /// <summary>Turns the round's strong outcomes into confirmed findings.</summary>
+    private static void Confirm(DiagnosisContext c, Status status, List<Checks.Result> results, Round round, ArmResult? user, Dictionary<Treatment, Finding> confirmed, Experiments experiments)
     {
         var controlFailed = round.Control >= 0.8 || (c.IsClassification && round.ControlBalanced <= 1.0 / c.ClassCount + 0.1);
         var (improving, improvingText) = status.Stuck ? (false, "") : StillImproving(c);
-        var any = false;
         foreach (var o in round.Outcomes.OrderByDescending(o => o.Closed))
         {
             // A run that is only behind the baseline: the copies must show what the run lacks. Either the control copy
@@ -451,24 +429,27 @@ public static class TrainingDoctor
                 : LogOf(user.Relative) - LogOf(o.R.Relative) > Math.Max(round.Noise, 0.1));
             var strongEnough = o.Learned && (status.Stuck ? o.Effect >= 3 && o.Gain >= 0.05 : (controlFailed || beatsUser) && o.Effect >= 4 && o.Gain >= 0.1);
             if (!strongEnough || confirmed.ContainsKey(o.T)) continue;
-            // Confidence: the significance (effect / (effect + 4)), weighted by how much of the gap the change closed.
-            var confidence = o.Effect / (o.Effect + 4) * (0.5 + 0.5 * o.Closed);
-            // A fix that a plain check pointed at has two pieces of evidence; the generic arms (rate, width) only one.
             var original = results.FirstOrDefault(x => ReferenceEquals(x.Treatment, o.T));
-            if (original is null) confidence *= 0.9;
             var severity = status.Stuck ? Severity.Critical : improving ? Severity.Info : Severity.Warning;
             var experiment = F($"With {o.T.Name}, a copy's {What(c, round, o, experiments)}. The gain is {o.Effect:F1}× the control's own noise and closes {o.Closed:P0} of the gap to a perfect score.");
-            var finding = new Finding(o.T.Code, Title(o.T), severity, confidence,
+            confirmed[o.T] = UnderPlainCheck(original, new Finding(o.T.Code, Title(o.T), severity, ConfidenceOf(o.Effect, o.Closed, original is not null),
                 experiment + (improving ? F($" The run is still learning ({improvingText}), so this is a faster route, not a fault.") : ""),
                 Checks.E(("control relative loss", round.Control), ("treatment relative loss", o.R.Relative), ("effect size (× control noise)", o.Effect), ("steps", o.R.Steps),
                     ("control balanced accuracy", round.ControlBalanced), ("treatment balanced accuracy", o.R.BalancedAccuracy)),
-                o.T.Fix) { Experiment = experiment };
-            if (original is not null) finding = finding with { Title = original.Finding.Title, Message = original.Finding.Message + " " + finding.Message, Evidence = Merge(original.Finding.Evidence, finding.Evidence) };
-            confirmed[o.T] = finding;
-            any = true;
+                o.T.Fix) { Experiment = experiment });
         }
-        return any;
     }
+
+    /// <summary>
+    /// A confirmed change's confidence: the significance (effect / (effect + 4)), weighted by how much of the gap the
+    /// change closed. A fix that a plain check pointed at has two pieces of evidence; the generic arms (rate, width)
+    /// only one, so theirs is × 0.9.
+    /// </summary>
+    private static double ConfidenceOf(double effect, double closed, bool pointedAt) => effect / (effect + 4) * (0.5 + 0.5 * closed) * (pointedAt ? 1 : 0.9);
+
+    /// <summary>A confirmed finding under the plain check that pointed at it (its title, its message first, both evidences), or as it is.</summary>
+    private static Finding UnderPlainCheck(Checks.Result? plain, Finding finding) => plain is null ? finding
+        : finding with { Title = plain.Finding.Title, Message = plain.Finding.Message + " " + finding.Message, Evidence = Merge(plain.Finding.Evidence, finding.Evidence) };
 
     private static string Title(Treatment t) => t.Code switch
     {
