@@ -19,6 +19,16 @@ public class NpyDatasetTests : TemporaryFolderTest
     /// <summary>The generator's formula: 100·row + 10·step + feature + 0.5.</summary>
     private static float Expected(long row, long step, long feature) => 100f * row + 10 * step + feature + 0.5f;
 
+    /// <summary>6 rows × 4 steps × 2 features of <see cref="Expected"/> / 500 (the labels of labels_i8.npy fit them), as an array and as x.npy.</summary>
+    private (float[,,] Values, string Path) SmallInputs()
+    {
+        var x = new float[6, 4, 2];
+        for (var r = 0; r < 6; r++) for (var t = 0; t < 4; t++) for (var f = 0; f < 2; f++) x[r, t, f] = Expected(r, t, f) / 500;
+        var path = Path.Combine(Folder, "x.npy");
+        WriteNpy(path, x);
+        return (x, path);
+    }
+
     [TestCase("sequences_f8.npy")]
     [TestCase("sequences_f4.npy")]
     [TestCase("sequences_v2_f4.npy")]
@@ -51,10 +61,7 @@ public class NpyDatasetTests : TemporaryFolderTest
     [Test]
     public void Training_from_the_files_matches_training_from_the_same_arrays()
     {
-        var x = new float[6, 4, 2];
-        for (var r = 0; r < 6; r++) for (var t = 0; t < 4; t++) for (var f = 0; f < 2; f++) x[r, t, f] = Expected(r, t, f) / 500;
-        var npyInputs = Path.Combine(Folder, "x.npy");
-        WriteNpy(npyInputs, x);
+        var (x, npyInputs) = SmallInputs();
         var options = new TrainerOptions { Loss = new CrossEntropyLoss(), Epochs = 3, BatchSize = 4, Seed = 2 };
 
         History Train(SequenceDataset data)
@@ -110,10 +117,7 @@ public class NpyDatasetTests : TemporaryFolderTest
     [Test]
     public void Predict_on_a_file_dataset_gives_the_outputs_of_the_same_arrays_in_row_order()
     {
-        var x = new float[6, 4, 2];
-        for (var r = 0; r < 6; r++) for (var t = 0; t < 4; t++) for (var f = 0; f < 2; f++) x[r, t, f] = Expected(r, t, f) / 500;
-        var path = Path.Combine(Folder, "x.npy");
-        WriteNpy(path, x);
+        var (x, path) = SmallInputs();
         using var data = SequenceDataset.FromNpy(path, File("labels_i8.npy"));
         using var model = new SequenceModel(new SequenceModelOptions { Seed = 7 }, Input.Sequence(2), new Lstm(4), new Dense(3));
 
