@@ -44,8 +44,8 @@ var threads = int.TryParse(Environment.GetEnvironmentVariable("SEQUENCEKIT_THREA
     : Arg("--threads") is { } t ? int.Parse(t, CultureInfo.InvariantCulture) : 1;
 if (threads > 0) TorchSharp.torch.set_num_threads(threads);
 var markdownPath = Arg("--markdown");
-// --budget SECONDS fixes the doctor's time budget (for tuning on a loaded machine); without it the default applies.
-var doctorOptions = new DoctorOptions { TimeBudget = Arg("--budget") is { } b ? TimeSpan.FromSeconds(double.Parse(b, CultureInfo.InvariantCulture)) : null };
+// --work ROWS sets the doctor's work budget; without it the default applies. Verdicts do not depend on machine load.
+var doctorOptions = Arg("--work") is { } w ? new DoctorOptions { WorkBudget = long.Parse(w, CultureInfo.InvariantCulture) } : new DoctorOptions();
 var showReports = args.Contains("--reports");
 
 var cases = CaseGenerator.All

@@ -10,14 +10,14 @@ using SequenceKit.Training;
 
 var markdownPath = args.SkipWhile(a => a != "--markdown").Skip(1).FirstOrDefault();
 var filter = args.SkipWhile(a => a != "--filter").Skip(1).FirstOrDefault();
-var budget = args.SkipWhile(a => a != "--budget").Skip(1).FirstOrDefault() is { } seconds ? TimeSpan.FromSeconds(double.Parse(seconds, CultureInfo.InvariantCulture)) : (TimeSpan?)null;
+var work = args.SkipWhile(a => a != "--work").Skip(1).FirstOrDefault() is { } workRows ? long.Parse(workRows, CultureInfo.InvariantCulture) : new DoctorOptions().WorkBudget;
 var rows = new List<string>();
 int broken = 0, correct = 0, healthy = 0, quiet = 0;
 var overheads = new List<double>();
 foreach (var zooCase in Cases.All.Where(c => filter is null || c.Name.Contains(filter, StringComparison.OrdinalIgnoreCase)))
 {
     using var run = zooCase.Build();
-    var doctor = new DoctorCallback(new DoctorCallbackOptions { Doctor = new DoctorOptions { TimeBudget = budget } });
+    var doctor = new DoctorCallback(new DoctorCallbackOptions { Doctor = new DoctorOptions { WorkBudget = work } });
     var clock = Stopwatch.StartNew();
     var history = Trainer.Fit(run.Model, run.Train, run.Validation, run.Options with { Callbacks = [doctor] });
     clock.Stop();

@@ -44,7 +44,14 @@ internal static class Checks
         new("SK014", OrderedBatches),
         new("SK016", Constraints),
         new("SK017", ConstantInputs),
+        new("SK022", StillImprovingCheck.Run),
     ];
+
+    /// <summary>The evidence name of the model's median gradient norm (SK005, SK016), which the ranking reads.</summary>
+    public const string MedianGradientNorm = "median gradient norm";
+
+    /// <summary>The evidence name of the learning rate a confirmed SK006 finding suggests (a program that applies the fix reads it).</summary>
+    public const string SuggestedRate = Finding.SuggestedLearningRate;
 
     public static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
@@ -235,7 +242,7 @@ internal static class Checks
         if (norms.All(double.IsFinite) && median < 1e3) return None;
         return [new Result(new Finding("SK005", "Exploding gradients", Severity.Critical, double.IsFinite(median) ? Math.Min(0.95, 0.5 + 0.1 * Math.Log10(median / 1e3 + 1) * 3) : 0.95,
             F($"The gradient norm of the model as trained, over {norms.Length} batch(es), is up to {norms.Max():G4} (median {median:G4}); healthy models see norms of about 0.1–10, and updates this large throw the weights around."),
-            E(("largest gradient norm", norms.Max()), ("median gradient norm", median)), fix), true)];
+            E(("largest gradient norm", norms.Max()), (MedianGradientNorm, median)), fix), true)];
     }
 
     /// <summary>The gradient norm of a copy of the model as trained on 4 shuffled training batches (seeded), unclipped.</summary>
@@ -471,9 +478,7 @@ internal static class Checks
                     Layers = l => l switch
                     {
                         Dropout => null,
-                        Lstm r => new Lstm(r.Units, r.Options with { Dropout = 0 }),
-                        Gru r => new Gru(r.Units, r.Options with { Dropout = 0 }),
-                        SimpleRnn r => new SimpleRnn(r.Units, (SimpleRnnOptions)(r.Options with { Dropout = 0 })),
+                        RecurrentLayer r => r.With(r.Units, r.Options with { Dropout = 0 }),
                         _ => l,
                     },
                 }));
@@ -500,7 +505,7 @@ internal static class Checks
                     Severity = Severity.Warning,
                     Confidence = Math.Min(0.6, 0.25 + 0.1 * Math.Log10(0.01 / shrink)),
                     Message = F($"Gradients are clipped at norm {limit:G3}, while the model's own gradient norm is {limit / shrink:G3} (median of {finite.Length} batches): every step is shrunk to {shrink:G2} of its size."),
-                    Evidence = E(("clipping limit", limit), ("median gradient norm", limit / shrink), ("step shrink factor", shrink)),
+                    Evidence = E(("clipping limit", limit), (MedianGradientNorm, limit / shrink), ("step shrink factor", shrink)),
                 };
             results.Add(new Result(finding, false, new Treatment("SK016", "gradient clipping removed", fix) { RemoveClipping = true }, Fallback: shrink < 0.01));
         }

@@ -28,8 +28,6 @@ internal sealed class DiagnosisContext : IDisposable
         (Model, Train, Validation, History, Training, Options, CancellationToken) = (model, train, validation, history, training, options, cancellationToken);
         Setup = Trainer.CreateLossSetup(model, train, training);
         if (Setup.ClassWeights is { } weights) owned.Add(weights);
-        TrainingTime = TimeSpan.FromTicks(history.Epochs.Sum(e => e.Duration.Ticks));
-        Budget = options.BudgetFor(TrainingTime);
     }
 
     public SequenceModel Model { get; }
@@ -60,17 +58,23 @@ internal sealed class DiagnosisContext : IDisposable
         _ => 1e-3,
     };
 
-    /// <summary>The training time so far (the history's epochs).</summary>
-    public TimeSpan TrainingTime { get; }
-
-    /// <summary>The most time the active part may take.</summary>
-    public TimeSpan Budget { get; }
-
-    /// <summary>Runs while the active part works.</summary>
+    /// <summary>Runs while the active part works; only for the report and the hard <see cref="DoctorOptions.TimeLimit"/>, never for a decision.</summary>
     public Stopwatch ActiveClock { get; } = new();
 
-    /// <summary>Whether the active part has used its budget.</summary>
-    public bool OutOfTime => ActiveClock.Elapsed >= Budget;
+    /// <summary>Training rows processed by the experiments so far (each step counts its batch's rows).</summary>
+    public long Work { get; private set; }
+
+    /// <summary>Whether <paramref name="rows"/> more rows of work fit the work budget.</summary>
+    public bool WorkFits(long rows) => Work + rows <= Options.WorkBudget;
+
+    /// <summary>Counts one step's rows.</summary>
+    public void AddWork(long rows) => Work += rows;
+
+    /// <summary>Throws <see cref="TimeLimitReachedException"/> once the active part has run past the hard time limit.</summary>
+    public void ThrowIfPastTimeLimit()
+    {
+        if (ActiveClock.Elapsed > Options.TimeLimit) throw new TimeLimitReachedException();
+    }
 
     /// <summary>The set accuracy is judged on: validation when there is one.</summary>
     public SequenceDataset Evaluated => Validation ?? Train;
@@ -113,7 +117,7 @@ internal sealed class DiagnosisContext : IDisposable
         }
     }
 
-    public void Report(string stage) => Options.Progress?.Report(new DoctorProgress(stage, Math.Min(1, ActiveClock.Elapsed / Budget)));
+    public void Report(string stage) => Options.Progress?.Report(new DoctorProgress(stage, Math.Min(1, Work / (double)Options.WorkBudget)));
 
     public void ThrowIfCancelled() => CancellationToken.ThrowIfCancellationRequested();
 
@@ -165,3 +169,6 @@ internal sealed class DiagnosisContext : IDisposable
         owned.Clear();
     }
 }
+
+/// <summary>The active part ran past <see cref="DoctorOptions.TimeLimit"/>: the experiments are abandoned, undecided.</summary>
+internal sealed class TimeLimitReachedException() : Exception("the active part reached DoctorOptions.TimeLimit");

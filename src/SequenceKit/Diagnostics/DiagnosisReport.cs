@@ -5,19 +5,32 @@ using System.Text.Json.Nodes;
 
 namespace SequenceKit.Diagnostics;
 
-/// <summary>The doctor's findings, most confident first, and the checks it could not run (with why).</summary>
+/// <summary>The doctor's findings, most likely cause first, and the checks it could not run (with why).</summary>
 public sealed class DiagnosisReport
 {
-    internal DiagnosisReport(IEnumerable<Finding> findings, IEnumerable<string> notes, int? epoch, TimeSpan activeTime = default, TimeSpan budget = default)
+    /// <param name="findings">The findings, already ranked.</param>
+    /// <param name="notes">The notes.</param>
+    /// <param name="epoch">The epoch diagnosed after, or null.</param>
+    /// <param name="activeTime">Time spent in the active part.</param>
+    /// <param name="timeLimit">The hard time limit it had.</param>
+    /// <param name="work">Rows of work the experiments used.</param>
+    /// <param name="workBudget">The work budget.</param>
+    internal DiagnosisReport(IEnumerable<Finding> findings, IEnumerable<string> notes, int? epoch, TimeSpan activeTime = default, TimeSpan timeLimit = default,
+        long work = 0, long workBudget = 0)
     {
         ActiveTime = activeTime;
-        Budget = budget;
-        Findings = findings.OrderByDescending(f => f.Confidence).ThenByDescending(f => f.Severity).ThenBy(f => f.Code, StringComparer.Ordinal).ToArray();
+        TimeLimit = timeLimit;
+        Work = work;
+        WorkBudget = workBudget;
+        Findings = findings.ToArray();
         Notes = notes.ToArray();
         Epoch = epoch;
     }
 
-    /// <summary>The findings, ranked: most confident first.</summary>
+    /// <summary>
+    /// The findings, ranked: causes at Warning or Critical first (most confident first), then "nothing tried made a
+    /// copy learn" (SK011), then the symptom (SK001), then everything at Info.
+    /// </summary>
     public IReadOnlyList<Finding> Findings { get; }
 
     /// <summary>Checks that could not run, and why (e.g. "SK004 not checked: the model has no recurrent layer").</summary>
@@ -29,8 +42,14 @@ public sealed class DiagnosisReport
     /// <summary>Time spent in the active part of the diagnosis (probes and controlled experiments on model copies).</summary>
     public TimeSpan ActiveTime { get; }
 
-    /// <summary>The time budget the active part had (see <see cref="DoctorOptions.TimeBudget"/>).</summary>
-    public TimeSpan Budget { get; }
+    /// <summary>The hard time limit the active part had (<see cref="DoctorOptions.TimeLimit"/>).</summary>
+    public TimeSpan TimeLimit { get; }
+
+    /// <summary>Training rows the experiments processed (each optimizer step of each arm counts its batch's rows).</summary>
+    public long Work { get; }
+
+    /// <summary>The work budget the experiments had (<see cref="DoctorOptions.WorkBudget"/>).</summary>
+    public long WorkBudget { get; }
 
     /// <summary>The top finding, or null when nothing was found.</summary>
     public Finding? Top => Findings.Count > 0 ? Findings[0] : null;
@@ -46,7 +65,7 @@ public sealed class DiagnosisReport
         text.AppendLine(Findings.Count == 0 ? "Training doctor: no findings." : $"Training doctor: {Findings.Count} finding(s), most likely first.");
         for (var i = 0; i < Findings.Count; i++) text.AppendLine(CultureInfo.InvariantCulture, $"{i + 1}. {Findings[i]}");
         foreach (var note in Notes) text.AppendLine(CultureInfo.InvariantCulture, $"   note: {note}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"   active part: {ActiveTime.TotalSeconds:F1} s of a {Budget.TotalSeconds:F0} s budget");
+        text.AppendLine(CultureInfo.InvariantCulture, $"   active part: {ActiveTime.TotalSeconds:F1} s; work {Work:N0} of {WorkBudget:N0} rows");
         return text.ToString().TrimEnd();
     }
 

@@ -21,6 +21,9 @@ public sealed record DoctorCallbackOptions
     /// <summary>What the doctor may do when diagnosing; null for the defaults (probes allowed, on a copy of the model).</summary>
     public DoctorOptions? Doctor { get; init; }
 
+    /// <summary>Diagnose when a plateau starts (the report is then made mid-run). Default true.</summary>
+    public bool DiagnoseOnPlateau { get; init; } = true;
+
     /// <summary>Diagnose again at the end of training (with the whole history), also after a plateau report. Default true.</summary>
     public bool DiagnoseAtEnd { get; init; } = true;
 
@@ -85,7 +88,7 @@ public sealed class DoctorCallback(DoctorCallbackOptions? options = null) : Call
         FirstPlateauEpoch = context.Epoch;
         SequenceKitLogging.Resolve(Options.Logger, TrainingDoctor.LogCategory).LogWarning("Plateau at epoch {Epoch}: {Reason}", context.Epoch + 1, decision.Reason);
         PlateauDetected?.Invoke(this, decision);
-        Diagnose(context);
+        if (Options.DiagnoseOnPlateau) Diagnose(context);
     }
 
     /// <inheritdoc />

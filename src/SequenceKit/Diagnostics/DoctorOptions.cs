@@ -1,6 +1,10 @@
 namespace SequenceKit.Diagnostics;
 
-/// <summary>What the training doctor may do, and how much time it may take. Each default is written here once.</summary>
+/// <summary>
+/// What the training doctor may do and how much work it may spend. Each default is written here once. The experiments
+/// are budgeted in work (optimizer steps × the rows in each step's batch), never in seconds, so that the same run gets
+/// the same verdict on a quiet or a busy machine; <see cref="TimeLimit"/> is only a hard stop.
+/// </summary>
 public sealed record DoctorOptions
 {
     /// <summary>
@@ -20,25 +24,30 @@ public sealed record DoctorOptions
     public int SampleSize { get; init; } = 512;
 
     /// <summary>
-    /// Optimizer steps of each controlled experiment (fewer when the time budget requires); at least 10. Default 120.
-    /// A stuck run that confirms nothing in the first round, and has no decisive or measured finding either, gets a
-    /// second round of up to 4× as many steps when the time left allows at least twice as many.
+    /// The most optimizer steps one arm of an experiment may take; at least 10. Default 960. Arms race in rungs of
+    /// 60, 120, 240, 480 and 960 steps (capped here): after each rung the arms that trail the control stop, the leaders
+    /// go on, and a change is confirmed only at 120 steps or more (or at this cap when it is lower), by two seeds that
+    /// both beat every seed of the control.
     /// </summary>
-    public int ExperimentSteps { get; init; } = 120;
+    public int ExperimentSteps { get; init; } = 960;
 
     /// <summary>
-    /// The most time the active part may take. Null (the default): the smaller of 20 s and 25% of the training time so
-    /// far (the history's epoch durations), but at least 8 s, so that a short run's diagnosis can still train the control
-    /// twice and the leading candidates. The report states the budget used.
+    /// The work all experiments together may spend, in training rows processed (each optimizer step of each arm
+    /// counts the rows of its batch). Positive. Default 500,000: about 15,600 steps at batch size 32, enough to race
+    /// the usual eight arms of a stuck run of a few thousand sequences to 960 steps, replicate the leader and ablate a
+    /// joint change of three parts. The report states the work used.
     /// </summary>
-    public TimeSpan? TimeBudget { get; init; }
+    public long WorkBudget { get; init; } = 500_000;
 
-    /// <summary>Receives the stage and the share of the budget used while the doctor works; null for none.</summary>
+    /// <summary>
+    /// A hard stop on the active part's wall time, for a machine far slower than expected. Default 5 minutes.
+    /// Reaching it never changes a verdict: the experiments' findings are then left out and the report says the
+    /// run was not decided in the time allowed. Must be positive.
+    /// </summary>
+    public TimeSpan TimeLimit { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Receives the stage and the share of the work budget used while the doctor works; null for none.</summary>
     public IProgress<DoctorProgress>? Progress { get; init; }
-
-    /// <summary>The budget used for a history whose epochs took <paramref name="training"/> in total.</summary>
-    internal TimeSpan BudgetFor(TimeSpan training) =>
-        TimeBudget ?? TimeSpan.FromSeconds(Math.Max(8, Math.Min(20, 0.25 * training.TotalSeconds)));
 
     /// <summary>Throws for an option out of range, naming it, the value and the range.</summary>
     internal void Validate()
@@ -46,12 +55,13 @@ public sealed record DoctorOptions
         if (MaxEvaluatedRows <= 0) throw new ArgumentOutOfRangeException(nameof(MaxEvaluatedRows), MaxEvaluatedRows, $"DoctorOptions.MaxEvaluatedRows must be positive; got {MaxEvaluatedRows}.");
         if (SampleSize <= 0) throw new ArgumentOutOfRangeException(nameof(SampleSize), SampleSize, $"DoctorOptions.SampleSize must be positive; got {SampleSize}.");
         if (ExperimentSteps < 10) throw new ArgumentOutOfRangeException(nameof(ExperimentSteps), ExperimentSteps, $"DoctorOptions.ExperimentSteps must be at least 10; got {ExperimentSteps}.");
-        if (TimeBudget is { } budget && !(budget > TimeSpan.Zero))
-            throw new ArgumentOutOfRangeException(nameof(TimeBudget), budget, $"DoctorOptions.TimeBudget must be positive (or null for the default); got {budget}.");
+        if (WorkBudget <= 0) throw new ArgumentOutOfRangeException(nameof(WorkBudget), WorkBudget, $"DoctorOptions.WorkBudget must be positive (training rows processed by all experiments); got {WorkBudget}.");
+        if (!(TimeLimit > TimeSpan.Zero))
+            throw new ArgumentOutOfRangeException(nameof(TimeLimit), TimeLimit, $"DoctorOptions.TimeLimit must be positive; got {TimeLimit}.");
     }
 }
 
-/// <summary>Where the doctor is: the stage ("baseline", "experiment: inputs standardized", …) and the share of its time budget used.</summary>
+/// <summary>Where the doctor is: the stage ("baseline", "experiment: inputs standardized", …) and the share of its work budget used.</summary>
 /// <param name="Stage">What it is doing.</param>
-/// <param name="BudgetUsed">Elapsed active time / budget, in [0, 1] (may pass 1 briefly before it stops).</param>
+/// <param name="BudgetUsed">Work used / <see cref="DoctorOptions.WorkBudget"/>, in [0, 1].</param>
 public readonly record struct DoctorProgress(string Stage, double BudgetUsed);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using SequenceKit.Layers;
 using SequenceKit.Models;
 using SequenceKit.Preprocessing;
@@ -7,34 +6,10 @@ using SequenceKit.Training.Losses;
 using SequenceKit.Training.Metrics;
 using SequenceKit.Training.Optimizers;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace SequenceKit.Diagnostics;
-
-/// <summary>
-/// One candidate fix, tried as a controlled experiment: a copy of the setup with this one change, trained from the
-/// same initial weights on the same batches for the same number of steps as the unchanged control.
-/// </summary>
-/// <param name="Code">The finding it is evidence for ("SK003").</param>
-/// <param name="Name">What changed, for messages ("the inputs standardized").</param>
-/// <param name="Fix">The change in SequenceKit terms, for the finding's fix.</param>
-internal sealed record Treatment(string Code, string Name, string Fix)
-{
-    public Func<ISequenceLayer, ISequenceLayer?>? Layers { get; init; }
-    public double RateFactor { get; init; } = 1;
-    public IOptimizerFactory? Optimizer { get; init; }
-    public bool RemoveClipping { get; init; }
-    public bool Shuffle { get; init; }
-    public bool StandardizeInputs { get; init; }
-    public bool StandardizeTargets { get; init; }
-    public bool ClassWeights { get; init; }
-
-    /// <summary>Starts from the user's weights as trained rather than from fresh initial weights (and its control does too).</summary>
-    public bool FromTrained { get; init; }
-
-    /// <summary>Judged by balanced accuracy rather than loss (class weights change what the loss weighs).</summary>
-    public bool ByBalancedAccuracy => ClassWeights;
-}
 
 /// <summary>What one arm of an experiment reached on the probe rows.</summary>
 /// <param name="InitialLoss">The probe loss before training.</param>
@@ -43,10 +18,54 @@ internal sealed record Treatment(string Code, string Name, string Fix)
 /// <param name="Accuracy">Classification: probe accuracy.</param>
 /// <param name="BalancedAccuracy">Classification: probe balanced accuracy.</param>
 /// <param name="Steps">Steps applied.</param>
-/// <param name="Time">Wall time.</param>
-internal sealed record ArmResult(double InitialLoss, double FinalLoss, double Relative, double Accuracy, double BalancedAccuracy, int Steps, TimeSpan Time);
+/// <param name="Rows">Training rows processed (the work).</param>
+internal sealed record ArmResult(double InitialLoss, double FinalLoss, double Relative, double Accuracy, double BalancedAccuracy, int Steps, long Rows);
 
-/// <summary>Runs the control (twice, with two seeds: its noise is the yardstick) and the treatments within the budget.</summary>
+/// <summary>
+/// One arm in training: a copy of the model (fresh from the seeded initial weights, or as trained), its optimizer and
+/// its batch order, which <see cref="Experiments.Advance"/> trains further rung by rung. Seeded throughout: the same
+/// arm advanced to the same step count reaches the same weights whether it got there in one go or in rungs.
+/// </summary>
+internal sealed class Arm : IDisposable
+{
+    public Arm(Treatment? treatment, int seed, SequenceModel model, OptimizerHelper optimizer, DataBatchTransform transform, double initialLoss)
+    {
+        (Treatment, Seed, Model, Optimizer, Transform, InitialLoss) = (treatment, seed, model, optimizer, transform, initialLoss);
+    }
+
+    public Treatment? Treatment { get; }
+    public int Seed { get; }
+    public SequenceModel Model { get; }
+    public OptimizerHelper Optimizer { get; }
+    public DataBatchTransform Transform { get; }
+    public double InitialLoss { get; }
+
+    /// <summary>Batches still to come in the current pass over the training subset (the next is last).</summary>
+    public List<long[]> Order { get; } = [];
+
+    /// <summary>Steps taken (applied or skipped for a non-finite loss).</summary>
+    public int Taken { get; set; }
+
+    /// <summary>Steps applied.</summary>
+    public int Applied { get; set; }
+
+    /// <summary>Training rows processed.</summary>
+    public long Rows { get; set; }
+
+    /// <summary>The latest measurement (null before the first).</summary>
+    public ArmResult? Last { get; set; }
+
+    public void Dispose()
+    {
+        Optimizer.Dispose();
+        Model.Dispose();
+    }
+}
+
+/// <summary>A batch as an arm trains on it (the treatment's standardization, or unchanged).</summary>
+internal delegate DataBatch DataBatchTransform(DataBatch batch);
+
+/// <summary>Trains and measures the arms of the controlled experiments (the control, with several seeds, and the treatments).</summary>
 internal sealed class Experiments
 {
     private const long InitSeed = 12345;
@@ -63,7 +82,6 @@ internal sealed class Experiments
         train = c.Own(c.Train.Subset(DiagnosisContext.RandomRows(c.Train, c.Options.SampleSize, 21).Order().ToArray()));
         probe = c.Own(c.Evaluated.Subset(DiagnosisContext.RandomRows(c.Evaluated, Math.Min(256, c.Options.SampleSize), 22)));
         userRate = c.BaseRate;
-        Steps = c.Options.ExperimentSteps;
         using var scope = NewDisposeScope();
         if (c.Model.InputShape.Kind != ShapeKind.Tokens)
         {
@@ -82,77 +100,80 @@ internal sealed class Experiments
         foreach (var t in new[] { inputMean, inputStd, targetMean, targetStd }) if (t is not null) c.Own(t);
     }
 
-    /// <summary>Steps per arm (the same for every arm; set once from the budget).</summary>
-    public int Steps { get; private set; }
-
     public int TrainRows => (int)train.Count;
 
     public int ProbeRows => (int)probe.Count;
 
-    /// <summary>Chooses the step count so that <paramref name="arms"/> arms fit the remaining budget (at least 20 steps).</summary>
-    public void FitBudget(int arms)
-    {
-        var clock = Stopwatch.StartNew();
-        Run(null, seed: 0, steps: 5);
-        var perStep = clock.Elapsed.TotalSeconds / 5;
-        var left = (c.Budget - c.ActiveClock.Elapsed).TotalSeconds;
-        Steps = (int)Math.Clamp(0.85 * left / Math.Max(1e-6, arms * perStep * 1.15), Math.Min(20, c.Options.ExperimentSteps), c.Options.ExperimentSteps);
-    }
-
-    /// <summary>Sets the step count of every following arm (a longer second round).</summary>
-    public void SetSteps(int steps) => Steps = Math.Max(1, steps);
+    /// <summary>Rows in one step's batch (the user's batch size, at most the training subset).</summary>
+    public long RowsPerStep => Math.Min(c.Training.BatchSize, train.Count);
 
     /// <summary>The user's model as trained, measured on the same probe rows as the arms (no training).</summary>
     public ArmResult MeasureUser()
     {
-        var clock = Stopwatch.StartNew();
         using var copy = c.Model.Copy();
-        var (loss, relative, accuracy, balanced) = Measure(copy, null);
-        return new ArmResult(loss, loss, relative, accuracy, balanced, 0, clock.Elapsed);
+        var (loss, relative, accuracy, balanced) = Measure(copy, batch => batch, null);
+        return new ArmResult(loss, loss, relative, accuracy, balanced, 0, 0);
     }
 
-    /// <summary>Trains one arm (null = the control) and measures it on the probe rows.</summary>
-    public ArmResult Run(Treatment? treatment, int seed, int? steps = null)
+    /// <summary>Starts one arm (null = the control): a copy of the model with the change, its optimizer, measured before training.</summary>
+    public Arm Start(Treatment? treatment, int seed)
     {
-        var clock = Stopwatch.StartNew();
-        var count = steps ?? Steps;
         var layers = treatment?.Layers;
-        using var model = treatment?.FromTrained == true ? c.Model.Copy() : c.Model.Variant(layers ?? (l => l), InitSeed + Math.Max(0, seed - 1));
-        if (treatment?.FromTrained != true) StartAtTrivial(model);
+        var model = treatment?.FromTrained == true ? c.Model.Copy() : c.Model.Variant(layers ?? (l => l), InitSeed + Math.Max(0, seed - 1));
+        try
+        {
+            if (treatment?.FromTrained != true) StartAtTrivial(model);
+            DataBatchTransform transform = batch => Transform(batch, treatment);
+            var initial = Measure(model, transform, treatment).Loss;
+            var optimizer = (treatment?.Optimizer ?? c.Training.Optimizer).Create(model.parameters());
+            if (treatment?.Optimizer is null)
+                foreach (var group in optimizer.ParamGroups) group.LearningRate = userRate * (treatment?.RateFactor ?? 1);
+            optimizer.zero_grad();
+            return new Arm(treatment, seed, model, optimizer, transform, initial);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Trains an arm on until it has taken <paramref name="steps"/> steps, counts the work, and measures it.</summary>
+    public ArmResult Advance(Arm arm, int steps)
+    {
+        var treatment = arm.Treatment;
         using var weights = treatment?.ClassWeights == true ? BalancedWeights() : null;
         var setup = weights is null ? c.Setup : c.Setup with { ClassWeights = weights };
-        var initial = Measure(model, treatment).Loss;
-        model.train();
-        var factory = treatment?.Optimizer ?? c.Training.Optimizer;
-        using var optimizer = factory.Create(model.parameters());
-        var rate = userRate * (treatment?.RateFactor ?? 1);
-        foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
+        var settings = treatment?.RemoveClipping == true ? TrainingStep.Settings.Plain : TrainingStep.Settings.Of(c.Training) with { AccumulationSteps = 1 };
         var shuffle = c.Training.Shuffle || treatment?.Shuffle == true;
-        var order = new List<long[]>();
-        var applied = 0;
-        for (var step = 0; step < count; step++)
+        arm.Model.train();
+        for (; arm.Taken < steps; arm.Taken++)
         {
-            if (step % 5 == 0) c.ThrowIfCancelled();
-            if (order.Count == 0)
-                order.AddRange(train.BatchOrder(new BatchOptions { BatchSize = c.Training.BatchSize, Shuffle = shuffle, Seed = seed * 1000 + step }).Reverse());
-            var rows = order[^1];
-            order.RemoveAt(order.Count - 1);
-            using var scope = NewDisposeScope();
-            using (var zero = NewDisposeScope()) optimizer.zero_grad();
-            var batch = Transform(train.GetBatch(rows, model.Device), treatment);
-            var loss = Trainer.BatchLoss(model, batch, c.Training.Loss, setup).Loss;
-            if (!float.IsFinite(loss.item<float>())) continue;
-            loss.backward();
-            if (!(treatment?.RemoveClipping ?? false))
+            if (arm.Taken % 5 == 0)
             {
-                if (c.Training.ClipGradientValue is { } limit) nn.utils.clip_grad_value_(model.parameters(), limit);
-                if (c.Training.ClipGradientNorm is { } norm) nn.utils.clip_grad_norm_(model.parameters(), norm);
+                c.ThrowIfCancelled();
+                c.ThrowIfPastTimeLimit();
             }
-            optimizer.step();
-            applied++;
+            if (arm.Order.Count == 0)
+                arm.Order.AddRange(train.BatchOrder(new BatchOptions { BatchSize = c.Training.BatchSize, Shuffle = shuffle, Seed = arm.Seed * 1000 + arm.Taken }).Reverse());
+            var rows = arm.Order[^1];
+            arm.Order.RemoveAt(arm.Order.Count - 1);
+            using var scope = NewDisposeScope();
+            var batch = arm.Transform(train.GetBatch(rows, arm.Model.Device));
+            if (TrainingStep.Run(arm.Model, batch, arm.Optimizer, c.Training.Loss, setup, settings).Applied) arm.Applied++;
+            arm.Rows += rows.Length;
+            c.AddWork(rows.Length);
         }
-        var (final, relative, accuracy, balanced) = Measure(model, treatment);
-        return new ArmResult(initial, final, relative, accuracy, balanced, applied, clock.Elapsed);
+        var (final, relative, accuracy, balanced) = Measure(arm.Model, arm.Transform, treatment);
+        arm.Last = new ArmResult(arm.InitialLoss, final, relative, accuracy, balanced, arm.Applied, arm.Rows);
+        return arm.Last;
+    }
+
+    /// <summary>Starts, trains and disposes one arm.</summary>
+    public ArmResult Run(Treatment? treatment, int seed, int steps)
+    {
+        using var arm = Start(treatment, seed);
+        return Advance(arm, steps);
     }
 
     /// <summary>
@@ -192,7 +213,7 @@ internal sealed class Experiments
     }
 
     /// <summary>Probe loss (the user's loss setup), that loss relative to the trivial predictor's, accuracy and balanced accuracy.</summary>
-    private (double Loss, double Relative, double Accuracy, double Balanced) Measure(SequenceModel model, Treatment? treatment)
+    private (double Loss, double Relative, double Accuracy, double Balanced) Measure(SequenceModel model, DataBatchTransform transform, Treatment? treatment)
     {
         var wasTraining = model.training;
         model.eval();
@@ -200,7 +221,7 @@ internal sealed class Experiments
         {
             using var _ = no_grad();
             using var scope = NewDisposeScope();
-            var batch = Transform(probe.GetBatch(Enumerable.Range(0, (int)probe.Count).Select(i => (long)i).ToArray(), model.Device), treatment);
+            var batch = transform(probe.GetBatch(Enumerable.Range(0, (int)probe.Count).Select(i => (long)i).ToArray(), model.Device));
             var (output, loss, mask) = Trainer.BatchLoss(model, batch, c.Training.Loss, c.Setup);
             var value = loss.to(ScalarType.Float64).item<double>();
             var trivial = c.Training.Loss.Compute(Trivial(output, treatment), batch.Targets, c.Setup, mask).to(ScalarType.Float64).item<double>();

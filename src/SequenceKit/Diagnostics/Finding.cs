@@ -20,6 +20,19 @@ public sealed record Finding(string Code, string Title, Severity Severity, doubl
     /// </summary>
     public string? Experiment { get; init; }
 
+    /// <summary>
+    /// Whether a controlled experiment confirmed this finding: the change it names made copies of the model learn,
+    /// with two seeds, beyond every seed of the unchanged control (alone, or as a necessary part of a joint change).
+    /// False for plain checks, measured fallbacks and unconfirmed candidates.
+    /// </summary>
+    public bool ConfirmedByExperiment { get; init; }
+
+    /// <summary>The evidence name under which a learning-rate finding (SK006) gives the rate its experiment confirmed.</summary>
+    public const string SuggestedLearningRate = "suggested learning rate";
+
+    /// <summary>The evidence name under which the still-learning advice (SK022) gives the epoch count it suggests.</summary>
+    public const string SuggestedEpochs = "suggested epochs";
+
     /// <summary>"SK001 [Critical, 0.95] Predicts the majority class: … Fix: …".</summary>
     /// <returns>The finding in one paragraph.</returns>
     public override string ToString() =>

@@ -21,6 +21,9 @@ public sealed class Gru : RecurrentLayer
     public Gru(long units, RecurrentOptions? options = null) : base(units, options ?? new RecurrentOptions()) { }
 
     /// <inheritdoc />
+    internal override RecurrentLayer With(long units, RecurrentOptions options) => new Gru(units, options);
+
+    /// <inheritdoc />
     public override string TypeName => "Gru";
 
     internal static Gru FromConfig(JsonObject config) =>

@@ -23,6 +23,9 @@ public sealed class Lstm : RecurrentLayer
     public Lstm(long units, RecurrentOptions? options = null) : base(units, options ?? new RecurrentOptions()) { }
 
     /// <inheritdoc />
+    internal override RecurrentLayer With(long units, RecurrentOptions options) => new Lstm(units, options);
+
+    /// <inheritdoc />
     public override string TypeName => "Lstm";
 
     internal static Lstm FromConfig(JsonObject config) =>

@@ -36,6 +36,12 @@ public abstract class RecurrentLayer : ISequenceLayer
     /// <inheritdoc />
     public abstract string TypeName { get; }
 
+    /// <summary>A new, unbuilt layer of the same cell with these units and options (the doctor's variants: wider, without dropout).</summary>
+    internal abstract RecurrentLayer With(long units, RecurrentOptions options);
+
+    /// <summary>A new, unbuilt layer of the same cell and options with <paramref name="units"/> units.</summary>
+    internal RecurrentLayer WithUnits(long units) => With(units, Options);
+
     /// <inheritdoc />
     public LayerShape? RequiredInput => null;
 

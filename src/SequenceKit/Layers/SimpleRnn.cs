@@ -20,6 +20,9 @@ public sealed class SimpleRnn : RecurrentLayer
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="units"/> ≤ 0, a weight matrix over 2^31 elements (8 GiB), more than 64 stacked layers, or another option out of range.</exception>
     public SimpleRnn(long units, SimpleRnnOptions? options = null) : base(units, options ?? new SimpleRnnOptions()) { }
 
+    /// <inheritdoc />
+    internal override RecurrentLayer With(long units, RecurrentOptions options) => new SimpleRnn(units, (SimpleRnnOptions)options);
+
     /// <summary>The layer's options, its non-linearity included.</summary>
     public new SimpleRnnOptions Options => (SimpleRnnOptions)base.Options;
 

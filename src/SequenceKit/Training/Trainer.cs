@@ -284,25 +284,12 @@ public static class Trainer
         using var owned = prefetched;
         using var scope = NewDisposeScope();
         var batch = prefetched ?? train.GetBatch(rows, model.Device);
-        var (output, loss, mask) = BatchLoss(model, batch, run.Loss, run.Setup, valuesChecked: true);   // Prepare checked every row as batches hold it
-        var value = loss.item<float>();
-        if (!float.IsFinite(value))
-        {
-            // A non-finite loss is never applied: weights and optimizer state stay as they were (callbacks decide what next).
-            optimizer.zero_grad();
-            return (value, false);
-        }
-        (options.AccumulationSteps == 1 ? loss : loss / options.AccumulationSteps).backward();
-        if (isStep)
-        {
-            if (options.ClipGradientValue is { } limit) nn.utils.clip_grad_value_(model.parameters(), limit);
-            if (options.ClipGradientNorm is { } norm) nn.utils.clip_grad_norm_(model.parameters(), norm);
-            optimizer.step();
-            optimizer.zero_grad();
-        }
+        // Prepare checked every row as batches hold it. A non-finite loss is never applied (callbacks decide what next).
+        var (value, applied, output, mask) = TrainingStep.Run(model, batch, optimizer, run.Loss, run.Setup, TrainingStep.Settings.Of(options), isStep, valuesChecked: true);
+        if (!double.IsFinite(value)) return (value, false);
         using (no_grad())
             foreach (var metric in run.Metrics) metric.Update(output.detach(), batch.Targets, mask);
-        return (value, isStep);
+        return (value, applied);
     }
 
     /// <summary>A step left parameters non-finite: roll back to the start of the epoch, record it, and stop.</summary>

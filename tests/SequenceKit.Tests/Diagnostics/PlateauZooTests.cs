@@ -15,9 +15,9 @@ public class PlateauZooTests
     private static (DiagnosisReport? Report, DoctorCallback Doctor) Train(ZooCase zooCase)
     {
         using var run = zooCase.Build();
-        // A fixed, generous budget: the experiments then always take their full step count, so the decision pinned
-        // here does not depend on how busy the machine is (the default budget scales the steps to the measured speed).
-        var doctor = new DoctorCallback(new DoctorCallbackOptions { Doctor = new DoctorOptions { TimeBudget = TimeSpan.FromMinutes(10) } });
+        // The default options: the experiments are budgeted in work, so the decision pinned here does not depend on how
+        // busy the machine is.
+        var doctor = new DoctorCallback();
         Trainer.Fit(run.Model, run.Train, run.Validation, run.Options with { Callbacks = [doctor] });
         return (doctor.LastReport, doctor);
     }
@@ -35,8 +35,7 @@ public class PlateauZooTests
     [TestCaseSource(nameof(Healthy))]
     public void A_healthy_setup_gets_no_warning(ZooCase zooCase)
     {
-        var (report, doctor) = Train(zooCase);
+        var (report, _) = Train(zooCase);
         Assert.That(report?.HasWarnings ?? false, Is.False, report?.ToString());
-        Assert.That(doctor.PassiveOverhead, Is.LessThan(TimeSpan.FromMilliseconds(200)), "passive checks are cheap");
     }
 }

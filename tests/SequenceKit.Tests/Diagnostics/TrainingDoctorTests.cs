@@ -79,7 +79,7 @@ public class TrainingDoctorTests
         using var validation = Shifted(200, 22);
         using var model = Model();
         var history = Trainer.Fit(model, train, validation, Options(epochs: 6));
-        var report = TrainingDoctor.Diagnose(model, train, validation, history, Options(), new DoctorOptions { TimeBudget = TimeSpan.FromSeconds(30) });
+        var report = TrainingDoctor.Diagnose(model, train, validation, history, Options(), new DoctorOptions());
         Assert.That(report.Top?.Code, Is.EqualTo("SK013"), report.ToString());
         Assert.That(report.Top!.Severity, Is.EqualTo(Severity.Critical));
         Assert.That(report.Top.Evidence["baseline accuracy"], Is.LessThan(0.65), "the baseline learns nothing either");
@@ -116,7 +116,7 @@ public class TrainingDoctorTests
                     cancellation.Cancel();
                 }
             });
-            var doctor = new DoctorCallback(new DoctorCallbackOptions { Patience = 1, Doctor = new DoctorOptions { Progress = progress, TimeBudget = TimeSpan.FromSeconds(60) } });
+            var doctor = new DoctorCallback(new DoctorCallbackOptions { Patience = 1, Doctor = new DoctorOptions { Progress = progress } });
             var history = Trainer.Fit(model, train, validation, Options(epochs: 30) with { Optimizer = new SequenceKit.Training.Optimizers.Adam { LearningRate = 1e-4 }, Callbacks = [doctor] }, cancellation.Token);
             cancelledAt.Stop();
             Assert.That(reached, Is.True, "the doctor reached its experiments");
@@ -156,7 +156,7 @@ public class TrainingDoctorTests
     }
 
     [Test]
-    public void The_active_part_keeps_to_its_time_budget_and_states_it()
+    public void The_experiments_spend_work_not_time_and_a_hard_time_limit_leaves_them_undecided()
     {
         var (train, validation) = NoSignal();
         using (train)
@@ -164,19 +164,23 @@ public class TrainingDoctorTests
         {
             using var model = Model();
             var history = Trainer.Fit(model, train, validation, Options(epochs: 4) with { Optimizer = new SequenceKit.Training.Optimizers.Adam { LearningRate = 1e-4 } });
-            var budget = TimeSpan.FromSeconds(1.5);
-            var report = TrainingDoctor.Diagnose(model, train, validation, history, Options(), new DoctorOptions { TimeBudget = budget });
-            Assert.That(report.Budget, Is.EqualTo(budget));
-            Assert.That(report.ActiveTime, Is.GreaterThan(TimeSpan.Zero), "the stuck run got experiments");
-            Assert.That(report.ActiveTime, Is.LessThan(budget + TimeSpan.FromSeconds(1.5)), "one arm may finish after the budget runs out, no more");
-            Assert.That(report.ToString(), Does.Contain("budget"));
+            // A small work budget: the race stops where the budget ends, whatever the machine's speed, and says so.
+            const long work = 20_000;
+            var report = TrainingDoctor.Diagnose(model, train, validation, history, Options(), new DoctorOptions { WorkBudget = work });
+            Assert.That(report.WorkBudget, Is.EqualTo(work));
+            Assert.That(report.Work, Is.GreaterThan(0).And.LessThanOrEqualTo(work), "the stuck run got experiments within the work budget");
+            Assert.That(report.ToString(), Does.Contain($"work {report.Work:N0} of {work:N0} rows"));
+
+            // A time limit far below what the experiments need: no experiment finding, and a note that says why.
+            var limited = TrainingDoctor.Diagnose(model, train, validation, history, Options(), new DoctorOptions { TimeLimit = TimeSpan.FromMilliseconds(1) });
+            Assert.That(limited.Notes, Has.Some.StartsWith("not decided in the time allowed"), string.Join("\n", limited.Notes));
+            Assert.That(limited.Findings.Select(f => f.Code), Has.None.EqualTo("SK011").And.None.EqualTo("SK013"), "a verdict that needs the experiments is not given");
+            Assert.That(limited.Findings.Where(f => f.Experiment is not null), Is.Empty, "no experiment is quoted");
         }
-        // The default: 25% of the training time so far, at least 8 s, at most 20 s.
-        var defaults = new DoctorOptions();
-        Assert.That(defaults.BudgetFor(TimeSpan.FromSeconds(100)), Is.EqualTo(TimeSpan.FromSeconds(20)));
-        Assert.That(defaults.BudgetFor(TimeSpan.FromSeconds(40)), Is.EqualTo(TimeSpan.FromSeconds(10)));
-        Assert.That(defaults.BudgetFor(TimeSpan.FromSeconds(2)), Is.EqualTo(TimeSpan.FromSeconds(8)));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new DoctorOptions { TimeBudget = TimeSpan.Zero }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DoctorOptions { TimeLimit = TimeSpan.Zero }.Validate());
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new DoctorOptions { WorkBudget = 0 }.Validate());
+        Assert.That(e!.ParamName, Is.EqualTo("WorkBudget"));
+        Assert.That(e.Message, Does.Contain("got 0"));
     }
 
     [Test]
@@ -207,7 +211,7 @@ public class TrainingDoctorTests
             using var model = Model();
             var history = Trainer.Fit(model, train, validation, Options(epochs: 3) with { Optimizer = new SequenceKit.Training.Optimizers.Adam { LearningRate = 1e-4 } });
             var report = TrainingDoctor.Diagnose(model, train, validation, history, Options(), new DoctorOptions { ExperimentSteps = 10 });
-            Assert.That(report.Notes, Has.Some.StartsWith("experiments: 10 steps each"), string.Join("\n", report.Notes));
+            Assert.That(report.Notes, Has.Some.StartsWith("experiments (a race in rungs of 10 steps"), string.Join("\n", report.Notes));
             Assert.That(report.Notes, Has.None.Contains("could not run"));
         }
     }
