@@ -25,6 +25,8 @@ internal static class ActiveDiagnosis
         var found = new ActiveResult();
         c.ThrowIfCancelled();
         var treatments = Candidates(c, results);
+        var byControl = treatments.Where(t => t.TestedByControl).ToList();
+        treatments.RemoveAll(t => t.TestedByControl);
         var experiments = new Experiments(c);
         var user = status.Stuck ? null : experiments.MeasureUser();                               // only a behind run compares with it
         var (improving, improvingText) = status.Stuck ? (false, "") : TrainingDoctor.StillImproving(c);
@@ -50,6 +52,8 @@ internal static class ActiveDiagnosis
                 experiment + (improving ? F($" The run is still learning ({improvingText}), so this is a faster route, not a fault.") : ""),
                 evidence, o.T.Fix) { Experiment = experiment, ConfirmedByExperiment = true });
         }
+        var controlLearned = race.Yardstick is { } control && control.Controls.All(a => Learned(c, a));
+        if (controlLearned && status.Stuck) ConfirmByControl(c, race, experiments, byControl, results, found);
         var continued = Continue(c, status, experiments, race, treatments, results, found);
         // Unconfirmed candidates quote what their experiment measured (and their continuation, if one ran), so the
         // report shows the counterfactual either way.
@@ -63,6 +67,8 @@ internal static class ActiveDiagnosis
         if (race.Yardstick is not null && status.LabelsVerdict(c, learnable) is { } labels) found.Findings.Add(labels);
         else if (status.Stuck && found.Confirmed.Count == 0 && outcomes.Count == 0)
             found.Notes.Add("no change could be tried within the work budget, so nothing is concluded from the experiments; a larger DoctorOptions.WorkBudget lets them run");
+        else if (status.Stuck && found.Confirmed.Count == 0 && controlLearned)
+            found.Notes.Add(F($"the unchanged setup learned in the experiments ({race.Yardstick!.Relatives} of the trivial predictor's {c.LossName} after {race.StepsReached} steps on {experiments.TrainRows} rows): the model can learn this task, so the difference lies in how the run trained (its updates, its data, its weights)"));
         else if (status.Stuck && found.Confirmed.Count == 0)
         {
             var best = outcomes.MaxBy(o => o.Effect)!;
@@ -108,6 +114,31 @@ internal static class ActiveDiagnosis
             });
         }
         return treatments;
+    }
+
+    /// <summary>A copy learned: its loss is below 0.9 of the trivial predictor's, or (classes) its balanced accuracy beats chance by 0.1.</summary>
+    private static bool Learned(DiagnosisContext c, ArmResult r) => r.Relative < 0.9 || (c.IsClassification && r.BalancedAccuracy >= 1.0 / c.ClassCount + 0.1);
+
+    /// <summary>
+    /// Candidates whose test is the unchanged control (too few updates): both control seeds learned in the race's
+    /// steps, more than the run's own updates, while the run is stuck.
+    /// </summary>
+    private static void ConfirmByControl(DiagnosisContext c, Race race, Experiments experiments, List<Treatment> candidates, IReadOnlyList<Checks.Result> results, ActiveResult found)
+    {
+        var y = race.Yardstick!;
+        foreach (var t in candidates)
+        {
+            var original = results.First(x => ReferenceEquals(x.Treatment, t));
+            var updates = original.Finding.Evidence.GetValueOrDefault("updates in the run", double.PositiveInfinity);
+            if (!(updates < race.StepsReached)) continue;
+            var reached = c.IsClassification
+                ? F($"balanced accuracy {string.Join(" and ", y.Controls.Select(a => a.BalancedAccuracy.ToString("F3", CultureInfo.InvariantCulture)))}")
+                : F($"{c.LossName} {string.Join(" and ", y.Controls.Select(a => a.Relative.ToString("F3", CultureInfo.InvariantCulture)))} of the trivial predictor's");
+            var experiment = F($"The unchanged setup, given {race.StepsReached} updates on {experiments.TrainRows} training rows (two seeds), reached {reached} on {experiments.ProbeRows} {c.EvaluatedName} rows; the run had {updates:F0}.");
+            found.Confirmed[t] = UnderPlainCheck(original, new Finding(t.Code, Catalog.TitleOf(t), Severity.Critical, Math.Max(original.Finding.Confidence, 0.6), experiment,
+                Checks.E(("experiment updates", race.StepsReached), ("control relative loss", y.Control), ("control balanced accuracy", y.ControlBalanced)), t.Fix)
+            { Experiment = experiment, ConfirmedByExperiment = true });
+        }
     }
 
     /// <summary>

@@ -44,6 +44,9 @@ internal static class Checks
         new("SK014", OrderedBatches),
         new("SK016", Constraints),
         new("SK017", ConstantInputs),
+        new("SK018", DistributionShiftCheck.Run),
+        new("SK019", TooFewUpdatesCheck.Run),
+        new("SK020", TokenPaddingCheck.Run),
         new("SK022", StillImprovingCheck.Run),
     ];
 
@@ -126,6 +129,15 @@ internal static class Checks
         };
     }
 
+    /// <summary>Inputs whose largest feature scale is below this (100× under unit scale) are strong evidence on their own.</summary>
+    public const double FarBelowUnitScale = 0.01;
+
+    /// <summary>A rate this many times above or below its optimizer family's usual one is strong evidence on its own.</summary>
+    public const double FarFromUsualRate = 30;
+
+    /// <summary>Clipping that leaves at most this share of an SGD step is strong evidence on its own.</summary>
+    public const double MaxShrink = 0.01;
+
     // SK003: too large or too small
     private static IEnumerable<Result> InputScale(DiagnosisContext c)
     {
@@ -152,15 +164,19 @@ internal static class Checks
         const string fix = "Fit a StandardScaler on the training inputs only and transform every set with it (scale once: data already in [0, 1] needs no second division): var scaler = new StandardScaler(); var trainX = scaler.FitTransform(trainInputs); var validX = scaler.Transform(validInputs); keep it with the model (model.Scalers[\"inputs\"] = scaler).";
         var finding = new Finding("SK003", tooLarge ? "Inputs are not scaled" : "Inputs are scaled far below unit scale", Severity.Warning,
             Math.Min(0.7, 0.15 * Math.Abs(Math.Log10(Math.Max(scale[worst], 1e-300)))), message, evidence, fix);
-        return [new Result(finding, false, new Treatment("SK003", "the inputs standardized", fix) { StandardizeInputs = true }, Fallback: tooLarge)];
+        // Far above unit scale, or 100× and more below it (scaled twice): a measured fact that stands as a fallback.
+        return [new Result(finding, false, new Treatment("SK003", "the inputs standardized", fix) { StandardizeInputs = true }, Fallback: tooLarge || scale[worst] < FarBelowUnitScale)];
     }
 
     /// <summary>Per-feature mean, standard deviation and largest magnitude over a training sample (real steps only).</summary>
-    internal static (double[] Mean, double[] Std, double[] Peak) FeatureStatistics(DiagnosisContext c)
+    internal static (double[] Mean, double[] Std, double[] Peak) FeatureStatistics(DiagnosisContext c) => FeatureStatistics(c, c.Train, 31);
+
+    /// <summary>Per-feature mean, standard deviation and largest magnitude over a seeded sample of a dataset's rows (real steps only).</summary>
+    internal static (double[] Mean, double[] Std, double[] Peak) FeatureStatistics(DiagnosisContext c, SequenceDataset data, int seed)
     {
         using var scope = NewDisposeScope();
-        var rows = DiagnosisContext.RandomRows(c.Train, 4 * c.Options.SampleSize, 31).Select(r => (long)r).ToArray();
-        using var batch = c.Train.GetBatch(rows);
+        var rows = DiagnosisContext.RandomRows(data, 4 * c.Options.SampleSize, seed).Select(r => (long)r).ToArray();
+        using var batch = data.GetBatch(rows);
         var x = batch.Inputs.to(ScalarType.Float64);
         var flat = x.reshape(-1, x.shape[^1]);                                                 // (rows·T, F)
         if (batch.Lengths is { } lengths)
@@ -299,9 +315,18 @@ internal static class Checks
             return [new Result(new Finding("SK006", "Learning rate too high", Severity.Warning, Math.Min(0.75, 0.3 + 0.3 * Math.Log10(ratio / 0.05)),
                 F($"One optimizer step at learning rate {rate:G3} moves the weights by {ratio:P1} of their norm (healthy: well under 1%), and the training loss rose in {rises} of {losses.Length - 1} epochs ({losses[0]:G4} → {losses[^1]:G4})."),
                 evidence, F($"Lower the learning rate to about {rate * 0.005 / ratio:G2}; LearningRateFinder.Run suggests one from a range test.")), false, Fallback: true)];
+        // A rate far below the optimizer family's usual range (30× and less): every step barely moves the weights. A
+        // fact about the setup, it stands as a fallback.
+        if (c.UsualRate is { } low && low / rate >= FarFromUsualRate && double.IsFinite(ratio))
+        {
+            var below = low / rate;
+            return [new Result(new Finding("SK006", "Learning rate too low", Severity.Warning, Math.Min(0.6, 0.25 + 0.1 * Math.Log10(below / FarFromUsualRate) + 0.05 * Math.Log10(1e-3 / Math.Max(ratio, 1e-9))),
+                F($"The learning rate {rate:G3} is 1/{below:G3} of the usual rate for {c.Training.Optimizer.GetType().Name} ({low:G2}); one step at it moves the weights by {ratio:E1} of their norm (healthy: about 1e-3)."),
+                evidence, F($"Raise the learning rate to about {low:G2} (now {rate:G3}); LearningRateFinder.Run suggests one from a range test.")), false, Fallback: true)];
+        }
         // A rate far outside the optimizer family's usual range (30× and more) with a falling loss: the loss can fall
         // and the run still end far below what the data allows. A fact about the setup, it stands as a fallback.
-        if (c.UsualRate is { } usual && rate / usual >= 30 && double.IsFinite(ratio))
+        if (c.UsualRate is { } usual && rate / usual >= FarFromUsualRate && double.IsFinite(ratio))
         {
             var times = rate / usual;
             return [new Result(new Finding("SK006", "Learning rate too high", Severity.Warning, Math.Min(0.6, 0.25 + 0.1 * Math.Log10(times / 30) + 0.05 * Math.Log10(Math.Max(ratio, 1e-3) / 1e-3)),
@@ -499,7 +524,21 @@ internal static class Checks
                 catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException) { }   // no norms: no measurement
                 if (finite.Length > 0) shrink = limit / finite[finite.Length / 2];
             }
-            if (shrink < 0.01)
+            else if (c.Training.ClipGradientValue is { } value && c.Training.Optimizer is Training.Optimizers.Sgd)
+            {
+                // Clipping by value: the share of the gradient's norm that survives clamping every element to ±value.
+                try { shrink = ValueClipShare(c, value); }
+                catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException) { }
+                if (shrink < MaxShrink)
+                    finding = finding with
+                    {
+                        Severity = Severity.Warning,
+                        Confidence = Math.Min(0.6, 0.25 + 0.1 * Math.Log10(MaxShrink / shrink)),
+                        Message = F($"Gradients are clipped at value {value:G3}: clamping every element keeps {shrink:G2} of the model's gradient norm (median of 4 batches), so every Sgd step is shrunk to that share of its size."),
+                        Evidence = E(("clipping limit", value), ("step shrink factor", shrink)),
+                    };
+            }
+            if (shrink < MaxShrink && c.Training.ClipGradientNorm is not null)
                 finding = finding with
                 {
                     Severity = Severity.Warning,
@@ -507,9 +546,33 @@ internal static class Checks
                     Message = F($"Gradients are clipped at norm {limit:G3}, while the model's own gradient norm is {limit / shrink:G3} (median of {finite.Length} batches): every step is shrunk to {shrink:G2} of its size."),
                     Evidence = E(("clipping limit", limit), (MedianGradientNorm, limit / shrink), ("step shrink factor", shrink)),
                 };
-            results.Add(new Result(finding, false, new Treatment("SK016", "gradient clipping removed", fix) { RemoveClipping = true }, Fallback: shrink < 0.01));
+            results.Add(new Result(finding, false, new Treatment("SK016", "gradient clipping removed", fix) { RemoveClipping = true }, Fallback: shrink < MaxShrink));
         }
         return results;
+    }
+
+    /// <summary>Median over 4 shuffled training batches of ‖clamp(g, ±value)‖ / ‖g‖ for the model as trained.</summary>
+    private static double ValueClipShare(DiagnosisContext c, double value)
+    {
+        using var copy = c.Model.Copy();
+        copy.train();
+        var shares = new List<double>();
+        foreach (var rows in c.Train.BatchOrder(new BatchOptions { BatchSize = c.Training.BatchSize, Shuffle = true, Seed = 52 }).Take(4))
+        {
+            using var scope = NewDisposeScope();
+            using var batch = c.Train.GetBatch(rows, copy.Device);
+            using (NewDisposeScope()) copy.zero_grad();
+            Trainer.BatchLoss(copy, batch, c.Training.Loss, c.Setup).Loss.backward();
+            double full = 0, kept = 0;
+            foreach (var p in copy.parameters())
+            {
+                if (p.grad is not { } g) continue;
+                full += g.square().sum().to(ScalarType.Float64).item<double>();
+                kept += g.clamp(-value, value).square().sum().to(ScalarType.Float64).item<double>();
+            }
+            if (full > 0 && double.IsFinite(full)) shares.Add(Math.Sqrt(kept / full));
+        }
+        return shares.Count == 0 ? double.NaN : shares.Order().ElementAt(shares.Count / 2);
     }
 
     private static double WeightDecayOf(Training.Optimizers.IOptimizerFactory optimizer) => optimizer switch

@@ -202,7 +202,9 @@ internal sealed class Experiments
 
     private DataBatch Transform(DataBatch batch, Treatment? treatment)
     {
-        if (treatment is null || !(treatment.StandardizeInputs || treatment.StandardizeTargets)) return batch;
+        if (treatment is null) return batch;
+        if (treatment.MovePaddingToEnd || treatment.LengthsFromPadding) return TokenPadding.Transform(batch, treatment.MovePaddingToEnd, treatment.LengthsFromPadding);
+        if (!(treatment.StandardizeInputs || treatment.StandardizeTargets)) return batch;
         var inputs = treatment.StandardizeInputs && inputMean is not null
             ? (batch.Inputs.to(ScalarType.Float32) - inputMean.to(batch.Inputs.device)) / inputStd!.to(batch.Inputs.device)
             : batch.Inputs;

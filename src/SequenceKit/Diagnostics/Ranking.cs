@@ -13,7 +13,7 @@ namespace SequenceKit.Diagnostics;
 /// then everything at Info. So a symptom never ranks above a cause, and SK011 never above strong plain evidence.</item>
 /// <item>SK011 gives way (becomes a note) to a standing fallback: a cause found by measurement is an answer.</item>
 /// <item>Unscaled inputs or targets rank above the exploding gradients (SK005) that they cause.</item>
-/// <item>One finding per code: the one at the higher severity tier, then the most confident.</item>
+/// <item>One finding per code: the one at the higher tier, then one confirmed by experiment, then the most confident.</item>
 /// </list>
 /// </summary>
 internal static class Ranking
@@ -67,7 +67,7 @@ internal static class Ranking
                     findings[i] = findings[i] with { Confidence = cause * 0.9, Message = findings[i].Message + " It follows from the scale finding ranked above it." };
         return findings
             .GroupBy(f => f.Code)
-            .Select(g => g.OrderBy(Tier).ThenByDescending(f => f.Confidence).First())
+            .Select(g => g.OrderBy(Tier).ThenByDescending(f => f.ConfirmedByExperiment).ThenByDescending(f => f.Confidence).First())
             .OrderBy(Tier).ThenByDescending(f => f.Confidence).ThenByDescending(f => f.Severity).ThenBy(f => f.Code, StringComparer.Ordinal)
             .ToList();
     }

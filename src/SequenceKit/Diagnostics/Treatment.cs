@@ -37,6 +37,18 @@ internal sealed record Treatment(string Code, string Name, string Fix)
     /// <summary>Standardize regression targets the same way.</summary>
     public bool StandardizeTargets { get; init; }
 
+    /// <summary>Token rows: each row's leading padding moved to its end (the lengths given then cover the real tokens).</summary>
+    public bool MovePaddingToEnd { get; init; }
+
+    /// <summary>Token rows: lengths taken from the trailing padding (each row up to its last non-zero token).</summary>
+    public bool LengthsFromPadding { get; init; }
+
+    /// <summary>
+    /// Not raced: the unchanged control is this candidate's test (too few updates: the control trains for the race's
+    /// steps, far more than the run had; if it learns, the updates were too few).
+    /// </summary>
+    public bool TestedByControl { get; init; }
+
     /// <summary>Balanced class weights in the loss.</summary>
     public bool ClassWeights { get; init; }
 
@@ -54,7 +66,7 @@ internal sealed record Treatment(string Code, string Name, string Fix)
     /// batch order or the clipping. Not a rate change (two of them contradict each other and an optimizer change),
     /// class weights (which change the yardstick), more units (capacity is tested alone) or a continuation.
     /// </summary>
-    public bool Joinable => Members.Count == 0 && !FromTrained && !ClassWeights && RateFactor == 1 && Code != "SK015";
+    public bool Joinable => Members.Count == 0 && !FromTrained && !ClassWeights && !TestedByControl && RateFactor == 1 && Code != "SK015";
 
     /// <summary>All of <paramref name="changes"/> at once (their layer maps applied in turn; the last optimizer wins).</summary>
     public static Treatment Combine(IReadOnlyList<Treatment> changes)
@@ -73,6 +85,8 @@ internal sealed record Treatment(string Code, string Name, string Fix)
             Shuffle = changes.Any(t => t.Shuffle),
             StandardizeInputs = changes.Any(t => t.StandardizeInputs),
             StandardizeTargets = changes.Any(t => t.StandardizeTargets),
+            MovePaddingToEnd = changes.Any(t => t.MovePaddingToEnd),
+            LengthsFromPadding = changes.Any(t => t.LengthsFromPadding),
             Members = changes,
         };
     }
