@@ -107,22 +107,25 @@ public static class CaseGenerator
     {
         [Causes.UnscaledInputs] = [DataSources.Sine, DataSources.Digits, DataSources.ElNino],
         [Causes.InputsScaledTwice] = [DataSources.Level, DataSources.Digits, DataSources.Co2],
-        [Causes.UnscaledTargets] = [DataSources.Autoregressive, DataSources.WindowMean, DataSources.ElNino, DataSources.Co2],
+        [Causes.UnscaledTargets] = [DataSources.Autoregressive, DataSources.WindowMean, DataSources.ElNino, DataSources.Co2, DataSources.Sunspots],
         [Causes.SimpleRnnLongRange] = [DataSources.EarlySign, DataSources.Level, DataSources.Digits],
-        [Causes.LrTooHigh] = [DataSources.Level, DataSources.Digits, DataSources.ElNino],
-        [Causes.LrTooLow] = [DataSources.Sine, DataSources.Digits, DataSources.Autoregressive],
+        [Causes.LrTooHigh] = [DataSources.Level, DataSources.Digits, DataSources.ElNino, DataSources.Keyword],
+        [Causes.LrTooLow] = [DataSources.Sine, DataSources.Digits, DataSources.Autoregressive, DataSources.Topic, DataSources.Sunspots],
         [Causes.TooLittleCapacity] = [DataSources.Sine, DataSources.Level, DataSources.Digits],
         [Causes.OverRegularized] = [DataSources.Level, DataSources.Digits, DataSources.Sine],
         [Causes.ClipTooTight] = [DataSources.Sine, DataSources.Digits, DataSources.Autoregressive],
-        [Causes.LabelsShuffled] = [DataSources.Level, DataSources.Sine, DataSources.Digits],
+        [Causes.LabelsShuffled] = [DataSources.Level, DataSources.Sine, DataSources.Digits, DataSources.Keyword],
         [Causes.LabelsShifted] = [DataSources.Level, DataSources.Sine, DataSources.Digits],
         // Not gen-level, gen-early-sign or tok-topic: on those easy tasks sorted batches still reach 0.8–0.99 validation accuracy.
         [Causes.OrderedBatches] = [DataSources.Sine, DataSources.Digits],
         [Causes.ClassImbalance] = [DataSources.Level, DataSources.Sine, DataSources.Digits],
-        [Causes.Exploding] = [DataSources.Level, DataSources.Autoregressive, DataSources.WindowMean, DataSources.ElNino],
+        [Causes.Exploding] = [DataSources.Level, DataSources.Autoregressive, DataSources.WindowMean, DataSources.ElNino, DataSources.Sunspots],
         [Causes.OutputCannotReachTargets] = [DataSources.Autoregressive, DataSources.WindowMean, DataSources.ElNino],
         [Causes.VocabularyTooSmall] = [DataSources.Keyword, DataSources.Topic],
         [Causes.ZeroedInputs] = [DataSources.Level, DataSources.Digits, DataSources.ElNino],
+        [Causes.ValidationPreprocessedDifferently] = [DataSources.Level, DataSources.Digits, DataSources.Sine],
+        [Causes.TooFewUpdates] = [DataSources.Level, DataSources.Sine, DataSources.Digits, DataSources.Topic],
+        [Causes.PaddingReadAsData] = [DataSources.Keyword, DataSources.Topic],
         [Causes.Healthy] = [.. DataSources.All],
     };
 
@@ -154,6 +157,11 @@ public static class CaseGenerator
         public bool Shuffle = true;
         public int? PadToSteps;
         public int? VocabularyMax;
+        public int? TokenSteps;
+        public PaddingSide TokenPadding = PaddingSide.Post;
+        public bool TokenLengths;
+        public bool MaskZero = true;
+        public bool FullBatch;
         public string Change = "";
     }
 
@@ -185,9 +193,15 @@ public static class CaseGenerator
         {
             var vocabulary = Vocabulary.Build(train.Texts, new VocabularyOptions { MaxSize = plan.VocabularyMax });
             var unknown = vocabulary.UnknownRate(valid.Texts);
-            trainSet = SequenceDataset.FromArrays(PadSequences.Tokens(vocabulary.EncodeAll(train.Texts)).Values, train.Labels);
-            validSet = SequenceDataset.FromArrays(PadSequences.Tokens(vocabulary.EncodeAll(valid.Texts)).Values, valid.Labels);
-            model = new SequenceModel(new SequenceModelOptions { Seed = seed }, [new Embedding(Math.Max(vocabulary.Count, 2), 16), Recurrent(plan), new Dense(data.Classes)]);
+            var padding = new PaddingOptions { MaxLength = plan.TokenSteps, Padding = plan.TokenPadding };
+            SequenceDataset Tokens(RawData d)
+            {
+                var padded = PadSequences.Tokens(vocabulary.EncodeAll(d.Texts), padding);
+                return plan.TokenLengths ? SequenceDataset.FromArrays(padded.Values, d.Labels, padded.Lengths) : SequenceDataset.FromArrays(padded.Values, d.Labels);
+            }
+            trainSet = Tokens(train);
+            validSet = Tokens(valid);
+            model = new SequenceModel(new SequenceModelOptions { Seed = seed }, [new Embedding(Math.Max(vocabulary.Count, 2), 16, new EmbeddingOptions { MaskZero = plan.MaskZero }), Recurrent(plan), new Dense(data.Classes)]);
             shape = Invariant($"{train.Count}+{valid.Count} texts of ≤ {plan.Steps} words, vocabulary {vocabulary.Count} ({unknown:P0} unknown in validation), {data.Classes} classes");
         }
         else
@@ -214,7 +228,7 @@ public static class CaseGenerator
             Metrics = classification ? [new Accuracy()] : [new MeanAbsoluteError()],
             Optimizer = plan.Optimizer,
             Epochs = plan.Epochs,
-            BatchSize = plan.BatchSize,
+            BatchSize = plan.FullBatch ? (int)trainSet.Count : plan.BatchSize,
             Shuffle = plan.Shuffle,
             ClipGradientNorm = plan.Clip,
             Seed = seed,
@@ -222,7 +236,7 @@ public static class CaseGenerator
         var cell = Invariant($"{plan.Cell}({plan.Units})") + (plan.Layers > 1 ? Invariant($" x{plan.Layers}") : "")
             + (plan.Dropout > 0 ? Invariant($" dropout {plan.Dropout}") : "") + (plan.Cell == Cell.SimpleRnn && plan.RnnActivation != SimpleRnnActivation.Tanh ? " relu" : "")
             + (plan.Output != Activation.None ? $" → {plan.Output}" : "");
-        var setup = Invariant($"{cell}, {Describe(plan.Optimizer)}{(plan.Clip is { } c ? $", clip {c:G2}" : "")}{(plan.Shuffle ? "" : ", no shuffle")}, {plan.Epochs} epochs, batch {plan.BatchSize}; {shape}")
+        var setup = Invariant($"{cell}, {Describe(plan.Optimizer)}{(plan.Clip is { } c ? $", clip {c:G2}" : "")}{(plan.Shuffle ? "" : ", no shuffle")}, {plan.Epochs} epochs, batch {options.BatchSize}; {shape}")
             + (plan.Change.Length > 0 ? "; " + plan.Change : "");
         return new BenchRun(model, trainSet, validSet, options, data.Kind, setup);
     }
@@ -354,6 +368,25 @@ public static class CaseGenerator
             case "vocabulary-too-small":
                 plan.VocabularyMax = random.Next(3, 9); // lowered further in ApplyToData until > 30% is unknown
                 break;
+            case "too-few-updates":
+                plan.FullBatch = true;
+                plan.Epochs = random.Next(4, 11);
+                plan.Change = Invariant($"all training rows in one batch, {plan.Epochs} epochs");
+                break;
+            case "padding-read-as-data":
+                if (random.Next(2) == 0)
+                {
+                    plan.TokenSteps = random.Next(60, 101);
+                    plan.MaskZero = false;
+                    plan.Change = Invariant($"padded at the end to {plan.TokenSteps} steps, Embedding MaskZero off, no lengths");
+                }
+                else
+                {
+                    plan.TokenPadding = PaddingSide.Pre;
+                    plan.TokenLengths = true;
+                    plan.Change = "padded at the front, lengths passed";
+                }
+                break;
         }
     }
 
@@ -416,6 +449,24 @@ public static class CaseGenerator
                 plan.Change = Invariant($"every input = {constant}");
                 break;
             }
+            case "validation-preprocessed-differently":
+                if (random.Next(2) == 0)
+                {
+                    // The user's min-max scaling to [0, 1] on both sets, then a second ÷255 on the validation set only.
+                    var all = train.Inputs.Concat(valid.Inputs).SelectMany(Values).ToArray();
+                    var (min, max) = (all.Min(), all.Max());
+                    Transform(train, v => (v - min) / (max - min));
+                    Transform(valid, v => (v - min) / (max - min) / 255);
+                    plan.Change = "validation inputs divided by 255 again";
+                }
+                else
+                {
+                    var scale = LogUniform(random, 20, 100);
+                    var offset = LogUniform(random, 10, 300);
+                    Transform(valid, v => v * scale + offset);
+                    plan.Change = Invariant($"validation inputs ×{scale:F0} + {offset:F0} (other units)");
+                }
+                break;
             case "vocabulary-too-small":
                 while (plan.VocabularyMax > 2 && Vocabulary.Build(train.Texts, new VocabularyOptions { MaxSize = plan.VocabularyMax }).UnknownRate(train.Texts) <= 0.3)
                     plan.VocabularyMax--;
@@ -434,14 +485,19 @@ public static class CaseGenerator
 
     private static void Transform(RawData train, RawData valid, Func<double, double> map)
     {
-        foreach (var d in new[] { train, valid })
-            d.Inputs = d.Inputs.Select(x =>
-            {
-                var y = new float[x.GetLength(0), x.GetLength(1)];
-                for (var t = 0; t < x.GetLength(0); t++)
-                    for (var f = 0; f < x.GetLength(1); f++) y[t, f] = (float)map(x[t, f]);
-                return y;
-            }).ToArray();
+        Transform(train, map);
+        Transform(valid, map);
+    }
+
+    private static void Transform(RawData d, Func<double, double> map)
+    {
+        d.Inputs = d.Inputs.Select(x =>
+        {
+            var y = new float[x.GetLength(0), x.GetLength(1)];
+            for (var t = 0; t < x.GetLength(0); t++)
+                for (var f = 0; f < x.GetLength(1); f++) y[t, f] = (float)map(x[t, f]);
+            return y;
+        }).ToArray();
     }
 
     private static IEnumerable<double> Values(float[,] x)

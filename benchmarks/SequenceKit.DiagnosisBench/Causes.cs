@@ -33,6 +33,9 @@ public static class Causes
     public static readonly Cause OutputCannotReachTargets = new("output-cannot-reach-targets", "SK007", "sigmoid Dense output, regression targets up to 20–100");
     public static readonly Cause VocabularyTooSmall = new("vocabulary-too-small", "SK010", "Vocabulary MaxSize so small that more than 30% of tokens are unknown");
     public static readonly Cause ZeroedInputs = new("zeroed-inputs", "SK017", "every input feature all zero or one constant (data lost in the pipeline)");
+    public static readonly Cause ValidationPreprocessedDifferently = new("validation-preprocessed-differently", "SK018", "validation inputs only: divided by 255 again, or in other units (×20–100 plus an offset)");
+    public static readonly Cause TooFewUpdates = new("too-few-updates", "SK019", "all training rows in one batch for 4–10 epochs: at most 10 optimizer updates");
+    public static readonly Cause PaddingReadAsData = new("padding-read-as-data", "SK020", "tokens padded at the end to 60–100 steps with Embedding MaskZero off and no lengths, or padded at the front with lengths passed");
     public static readonly Cause Healthy = new("healthy", null, "a careful user's setup: scaled data, a suitable cell and optimizer");
 
     /// <summary>Every cause, healthy last.</summary>
@@ -40,6 +43,6 @@ public static class Causes
     [
         UnscaledInputs, InputsScaledTwice, UnscaledTargets, SimpleRnnLongRange, LrTooHigh, LrTooLow, TooLittleCapacity,
         OverRegularized, ClipTooTight, LabelsShuffled, LabelsShifted, OrderedBatches, ClassImbalance, Exploding,
-        OutputCannotReachTargets, VocabularyTooSmall, ZeroedInputs, Healthy,
+        OutputCannotReachTargets, VocabularyTooSmall, ZeroedInputs, ValidationPreprocessedDifferently, TooFewUpdates, PaddingReadAsData, Healthy,
     ];
 }

@@ -118,6 +118,10 @@ public static class DataSources
     public static readonly DataSource Co2 = new("co2", TaskKind.Regression, true, 12, 30, 0, 2200,
         "real: Mauna Loa weekly CO2 (statsmodels co2.csv)", MakeCo2);
 
+    /// <summary>Yearly sunspot numbers 1700–2008 (statsmodels sunspots.csv): next year from a window.</summary>
+    public static readonly DataSource Sunspots = new("sunspots", TaskKind.Regression, true, 10, 30, 0, 279,
+        "real: SIDC yearly sunspot numbers 1700–2008 (statsmodels sunspots.csv)", MakeSunspots);
+
     /// <summary>Texts whose class is whether one of five mid-frequency keywords occurs among Zipf-distributed words.</summary>
     public static readonly DataSource Keyword = new("tok-keyword", TaskKind.Tokens, false, 5, 15, 2, int.MaxValue,
         "generated tokens: class by presence of one of five keywords", MakeKeyword);
@@ -127,7 +131,7 @@ public static class DataSources
         "generated tokens: class by topic words", MakeTopic);
 
     /// <summary>Every source.</summary>
-    public static IReadOnlyList<DataSource> All { get; } = [Level, Sine, EarlySign, Autoregressive, WindowMean, Digits, ElNino, Co2, Keyword, Topic];
+    public static IReadOnlyList<DataSource> All { get; } = [Level, Sine, EarlySign, Autoregressive, WindowMean, Digits, ElNino, Co2, Sunspots, Keyword, Topic];
 
     /// <summary>The folder the real data files are read from (Data/ beside the binary).</summary>
     public static string DataFolder => Path.Combine(AppContext.BaseDirectory, "Data");
@@ -326,6 +330,11 @@ public static class DataSources
         File.ReadLines(Path.Combine(DataFolder, "elnino.csv")).Skip(1).Where(l => l.Length > 0)
             .SelectMany(l => l.Split(',').Skip(1).Select(c => double.Parse(c, CultureInfo.InvariantCulture))).ToArray());
 
+    private static readonly Lazy<double[]> SunspotSeries = new(() =>
+        // sunspots.csv: "YEAR","SUNACTIVITY", one row per year 1700–2008.
+        File.ReadLines(Path.Combine(DataFolder, "sunspots.csv")).Skip(1).Where(l => l.Length > 0)
+            .Select(l => double.Parse(l.Split(',')[1], CultureInfo.InvariantCulture)).ToArray());
+
     private static readonly Lazy<double[]> Co2Series = new(() =>
     {
         // co2.csv(.gz): "date,co2" weekly from 1958-03-29; missing weeks are empty and filled by linear interpolation.
@@ -355,6 +364,8 @@ public static class DataSources
     private static RawData MakeElNino(Random random, DataRequest request) => Windows(random, ElNinoSeries.Value, request);
 
     private static RawData MakeCo2(Random random, DataRequest request) => Windows(random, Co2Series.Value, request);
+
+    private static RawData MakeSunspots(Random random, DataRequest request) => Windows(random, SunspotSeries.Value, request);
 
     /// <summary>Random windows of a real series, standardized by the series' mean and deviation; target = the next value.</summary>
     private static RawData Windows(Random random, double[] series, DataRequest request)

@@ -22,13 +22,15 @@ public static class Report
     /// <returns>A Markdown table.</returns>
     public static string Counts(IReadOnlyList<BenchCase> cases)
     {
-        var text = new StringBuilder("| Cause | Expected | Sources | dev | heldout | heldout2 | heldout3 |\n|---|---|---|---|---|---|---|\n");
+        string[] splits = ["dev", "heldout", "heldout2", "heldout3", "heldout4"];
+        var text = new StringBuilder("| Cause | Expected | Sources | " + string.Join(" | ", splits) + " |\n|---|---|---|" + string.Concat(splits.Select(_ => "---|")) + "\n");
         foreach (var group in cases.GroupBy(c => c.Cause))
-            text.AppendLine(Invariant($"| {group.Key.Name} | {group.Key.ExpectedCode ?? "none ≥ Warning"} | {string.Join(", ", group.Select(c => c.Source.Name).Distinct())} | {group.Count(c => c.Split == "dev")} | {group.Count(c => c.Split == "heldout")} | {group.Count(c => c.Split == "heldout2")} | {group.Count(c => c.Split == "heldout3")} |"));
+            text.AppendLine(Invariant($"| {group.Key.Name} | {group.Key.ExpectedCode ?? "none ≥ Warning"} | {string.Join(", ", group.Select(c => c.Source.Name).Distinct())} | ") + string.Join(" | ", splits.Select(s => group.Count(c => c.Split == s))) + " |");
         var broken = cases.Where(c => !c.Cause.IsHealthy).ToList();
         var healthy = cases.Where(c => c.Cause.IsHealthy).ToList();
+        string BySplit(List<BenchCase> part) => string.Join(", ", splits.Select(s => Invariant($"{part.Count(c => c.Split == s)} {s}")));
         text.AppendLine().AppendLine(Invariant(
-            $"{cases.Count} cases: {broken.Count} broken ({broken.Count(c => c.Split == "dev")} dev, {broken.Count(c => c.Split == "heldout")} heldout, {broken.Count(c => c.Split == "heldout2")} heldout2, {broken.Count(c => c.Split == "heldout3")} heldout3), {healthy.Count} healthy ({healthy.Count(c => c.Split == "dev")} dev, {healthy.Count(c => c.Split == "heldout")} heldout, {healthy.Count(c => c.Split == "heldout2")} heldout2, {healthy.Count(c => c.Split == "heldout3")} heldout3); {cases.Select(c => c.Cause).Distinct().Count(c => !c.IsHealthy)} broken causes on {cases.Select(c => c.Source).Distinct().Count()} sources."));
+            $"{cases.Count} cases: {broken.Count} broken ({BySplit(broken)}), {healthy.Count} healthy ({BySplit(healthy)}); {cases.Select(c => c.Cause).Distinct().Count(c => !c.IsHealthy)} broken causes on {cases.Select(c => c.Source).Distinct().Count()} sources."));
         return text.ToString();
     }
 

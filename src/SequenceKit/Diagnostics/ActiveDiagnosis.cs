@@ -103,7 +103,7 @@ internal static class ActiveDiagnosis
             });
         }
         if (!treatments.Any(t => t.Code == "SK004") && c.Model.Layers.OfType<SimpleRnn>().Any())
-            treatments.Add(Checks.GatedInsteadOfSimple("Replace SimpleRnn with Gru or Lstm (same units)."));
+            treatments.Add(VanishingGradientsCheck.GatedInsteadOfSimple("Replace SimpleRnn with Gru or Lstm (same units)."));
         if (c.Model.Layers.OfType<RecurrentLayer>().Any())
         {
             var units = c.Model.Layers.OfType<RecurrentLayer>().Min(l => l.Units);
@@ -157,7 +157,7 @@ internal static class ActiveDiagnosis
         var lines = new List<string>();
         foreach (var member in joint.T.Members)
         {
-            if (!c.WorkFits(steps * experiments.RowsPerStep)) { found.Notes.Add(F($"the ablation of the joint change stopped: the work left does not allow {steps} more steps")); break; }
+            if (!c.WorkFits(steps * experiments.WorkPerStep)) { found.Notes.Add(F($"the ablation of the joint change stopped: the work left does not allow {steps} more steps")); break; }
             c.Report("ablation: without " + member.Name);
             var r = experiments.Run(joint.T.Without(member), seed: 1, steps);
             var o = y.Judge(member, r);
@@ -220,7 +220,7 @@ internal static class ActiveDiagnosis
         var change = new Treatment("SK006", F($"a tenth of the rate ({rate / 10:G2})"),
             F($"Lower the learning rate to about {rate / 10:G2} (now {rate:G3}), or let a schedule lower it (ReduceLrOnPlateau, CosineDecay); LearningRateFinder.Run suggests one from a range test.")) { FromTrained = true, RateFactor = 0.1 };
         var steps = race.ConfirmAt;
-        if (!c.WorkFits(3 * steps * experiments.RowsPerStep))
+        if (!c.WorkFits(3 * steps * experiments.WorkPerStep))
         {
             found.Notes.Add("no continuation from the trained weights: not within the work budget");
             return continued;

@@ -61,14 +61,14 @@ internal sealed class DiagnosisContext : IDisposable
     /// <summary>Runs while the active part works; only for the report and the hard <see cref="DoctorOptions.TimeLimit"/>, never for a decision.</summary>
     public Stopwatch ActiveClock { get; } = new();
 
-    /// <summary>Training rows processed by the experiments so far (each step counts its batch's rows).</summary>
+    /// <summary>Sequence steps processed by the experiments so far (each optimizer step counts its batch's rows × time steps).</summary>
     public long Work { get; private set; }
 
-    /// <summary>Whether <paramref name="rows"/> more rows of work fit the work budget.</summary>
-    public bool WorkFits(long rows) => Work + rows <= Options.WorkBudget;
+    /// <summary>Whether <paramref name="work"/> more sequence steps fit the work budget.</summary>
+    public bool WorkFits(long work) => Work + work <= Options.WorkBudget;
 
-    /// <summary>Counts one step's rows.</summary>
-    public void AddWork(long rows) => Work += rows;
+    /// <summary>Counts one optimizer step's work (its rows × time steps).</summary>
+    public void AddWork(long work) => Work += work;
 
     /// <summary>Throws <see cref="TimeLimitReachedException"/> once the active part has run past the hard time limit.</summary>
     public void ThrowIfPastTimeLimit()

@@ -45,7 +45,7 @@ public sealed class DiagnosisReport
     /// <summary>The hard time limit the active part had (<see cref="DoctorOptions.TimeLimit"/>).</summary>
     public TimeSpan TimeLimit { get; }
 
-    /// <summary>Training rows the experiments processed (each optimizer step of each arm counts its batch's rows).</summary>
+    /// <summary>Sequence steps the experiments processed (each optimizer step of each arm counts its batch's rows × time steps).</summary>
     public long Work { get; }
 
     /// <summary>The work budget the experiments had (<see cref="DoctorOptions.WorkBudget"/>).</summary>
@@ -65,7 +65,7 @@ public sealed class DiagnosisReport
         text.AppendLine(Findings.Count == 0 ? "Training doctor: no findings." : $"Training doctor: {Findings.Count} finding(s), most likely first.");
         for (var i = 0; i < Findings.Count; i++) text.AppendLine(CultureInfo.InvariantCulture, $"{i + 1}. {Findings[i]}");
         foreach (var note in Notes) text.AppendLine(CultureInfo.InvariantCulture, $"   note: {note}");
-        text.AppendLine(CultureInfo.InvariantCulture, $"   active part: {ActiveTime.TotalSeconds:F1} s; work {Work:N0} of {WorkBudget:N0} rows");
+        text.AppendLine(CultureInfo.InvariantCulture, $"   active part: {ActiveTime.TotalSeconds:F1} s; work {Work:N0} of {WorkBudget:N0} sequence steps");
         return text.ToString().TrimEnd();
     }
 

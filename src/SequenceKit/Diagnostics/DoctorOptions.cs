@@ -2,8 +2,8 @@ namespace SequenceKit.Diagnostics;
 
 /// <summary>
 /// What the training doctor may do and how much work it may spend. Each default is written here once. The experiments
-/// are budgeted in work (optimizer steps × the rows in each step's batch), never in seconds, so that the same run gets
-/// the same verdict on a quiet or a busy machine; <see cref="TimeLimit"/> is only a hard stop.
+/// are budgeted in work (optimizer steps × the rows in each step's batch × their time steps), never in seconds, so that
+/// the same run gets the same verdict on a quiet or a busy machine; <see cref="TimeLimit"/> is only a hard stop.
 /// </summary>
 public sealed record DoctorOptions
 {
@@ -32,12 +32,14 @@ public sealed record DoctorOptions
     public int ExperimentSteps { get; init; } = 960;
 
     /// <summary>
-    /// The work all experiments together may spend, in training rows processed (each optimizer step of each arm
-    /// counts the rows of its batch). Positive. Default 500,000: about 15,600 steps at batch size 32, enough to race
-    /// the usual eight arms of a stuck run of a few thousand sequences to 960 steps, replicate the leader and ablate a
-    /// joint change of three parts. The report states the work used.
+    /// The work all experiments together may spend, in sequence steps processed: each optimizer step of each arm
+    /// counts its batch's rows × their time steps (a recurrent step's cost grows with both). Positive. Default
+    /// 12,000,000: for sequences of 24 steps in batches of 32, about 15,600 optimizer steps, enough to race the usual
+    /// eight arms of a stuck run to 960 steps, replicate the leader and ablate a joint change of three parts (the
+    /// StuckAccuracy sample's first step uses 9.6 million). Longer sequences get proportionally fewer steps. The report
+    /// states the work used.
     /// </summary>
-    public long WorkBudget { get; init; } = 500_000;
+    public long WorkBudget { get; init; } = 12_000_000;
 
     /// <summary>
     /// A hard stop on the active part's wall time, for a machine far slower than expected. Default 5 minutes.
@@ -55,7 +57,7 @@ public sealed record DoctorOptions
         if (MaxEvaluatedRows <= 0) throw new ArgumentOutOfRangeException(nameof(MaxEvaluatedRows), MaxEvaluatedRows, $"DoctorOptions.MaxEvaluatedRows must be positive; got {MaxEvaluatedRows}.");
         if (SampleSize <= 0) throw new ArgumentOutOfRangeException(nameof(SampleSize), SampleSize, $"DoctorOptions.SampleSize must be positive; got {SampleSize}.");
         if (ExperimentSteps < 10) throw new ArgumentOutOfRangeException(nameof(ExperimentSteps), ExperimentSteps, $"DoctorOptions.ExperimentSteps must be at least 10; got {ExperimentSteps}.");
-        if (WorkBudget <= 0) throw new ArgumentOutOfRangeException(nameof(WorkBudget), WorkBudget, $"DoctorOptions.WorkBudget must be positive (training rows processed by all experiments); got {WorkBudget}.");
+        if (WorkBudget <= 0) throw new ArgumentOutOfRangeException(nameof(WorkBudget), WorkBudget, $"DoctorOptions.WorkBudget must be positive (sequence steps processed by all experiments); got {WorkBudget}.");
         if (!(TimeLimit > TimeSpan.Zero))
             throw new ArgumentOutOfRangeException(nameof(TimeLimit), TimeLimit, $"DoctorOptions.TimeLimit must be positive; got {TimeLimit}.");
     }

@@ -107,6 +107,12 @@ internal sealed class Experiments
     /// <summary>Rows in one step's batch (the user's batch size, at most the training subset).</summary>
     public long RowsPerStep => Math.Min(c.Training.BatchSize, train.Count);
 
+    /// <summary>Time steps per row (the padded length of the training subset).</summary>
+    public long TimeSteps => train.Inputs.shape[1];
+
+    /// <summary>The work of one optimizer step: rows per step × time steps per row.</summary>
+    public long WorkPerStep => RowsPerStep * TimeSteps;
+
     /// <summary>The user's model as trained, measured on the same probe rows as the arms (no training).</summary>
     public ArmResult MeasureUser()
     {
@@ -162,7 +168,7 @@ internal sealed class Experiments
             var batch = arm.Transform(train.GetBatch(rows, arm.Model.Device));
             if (TrainingStep.Run(arm.Model, batch, arm.Optimizer, c.Training.Loss, setup, settings).Applied) arm.Applied++;
             arm.Rows += rows.Length;
-            c.AddWork(rows.Length);
+            c.AddWork(rows.Length * TimeSteps);
         }
         var (final, relative, accuracy, balanced) = Measure(arm.Model, arm.Transform, treatment);
         arm.Last = new ArmResult(arm.InitialLoss, final, relative, accuracy, balanced, arm.Applied, arm.Rows);

@@ -161,16 +161,16 @@ internal sealed class Race
         var last = new Dictionary<Treatment, Outcome>();
         try
         {
-            var rowsPerStep = experiments.RowsPerStep;
+            var perStep = experiments.WorkPerStep;
             var taken = 0;
             foreach (var rung in Rungs)
             {
                 var more = rung - taken;
                 var arms = (rung == Rungs[0] ? 2 + treatments.Count : controls.Count + live.Count);
-                if (!c.WorkFits(arms * more * rowsPerStep))
+                if (!c.WorkFits(arms * more * perStep))
                 {
-                    if (rung == Rungs[0]) { NotTried.AddRange(treatments); notes.Add(F($"no experiment ran: the first rung ({arms} arms × {rung} steps × {rowsPerStep} rows) exceeds DoctorOptions.WorkBudget ({c.Options.WorkBudget:N0} rows)")); return; }
-                    notes.Add(F($"the race stopped at {taken} steps: {arms} arms × {more} more steps × {rowsPerStep} rows exceed the work left ({c.Options.WorkBudget - c.Work:N0} of {c.Options.WorkBudget:N0} rows)"));
+                    if (rung == Rungs[0]) { NotTried.AddRange(treatments); notes.Add(F($"no experiment ran: the first rung ({arms} arms × {rung} steps × {experiments.RowsPerStep} rows × {experiments.TimeSteps} time steps) exceeds DoctorOptions.WorkBudget ({c.Options.WorkBudget:N0} sequence steps)")); return; }
+                    notes.Add(F($"the race stopped at {taken} steps: {arms} arms × {more} more steps × {experiments.RowsPerStep} rows × {experiments.TimeSteps} time steps exceed the work left ({c.Options.WorkBudget - c.Work:N0} of {c.Options.WorkBudget:N0} sequence steps)"));
                     break;
                 }
                 if (rung == Rungs[0])
@@ -181,7 +181,7 @@ internal sealed class Race
                     foreach (var t in treatments) live.Add(experiments.Start(t, 1));
                 }
                 foreach (var arm in controls) experiments.Advance(arm, rung);
-                if (rung == Rungs[0] && controls.Count == 2 && Split(controls[0].Last!, controls[1].Last!) && c.WorkFits(2 * rung * rowsPerStep))
+                if (rung == Rungs[0] && controls.Count == 2 && Split(controls[0].Last!, controls[1].Last!) && c.WorkFits(2 * rung * perStep))
                 {
                     // A split control (one seed learns, the other does not: rare classes, a rate near divergence): two
                     // seeds are a poor estimate of its spread, so two more run, and all four give the yardstick.
@@ -207,7 +207,7 @@ internal sealed class Race
                     {
                         var o = last[arm.Treatment!];
                         if (!(o.BeatsEverySeed && strongEnough(yardstick, o))) continue;
-                        if (!c.WorkFits(rung * rowsPerStep)) { notes.Add(F($"{arm.Treatment!.Name} separated at {rung} steps, but the work left does not allow its second seed")); continue; }
+                        if (!c.WorkFits(rung * perStep)) { notes.Add(F($"{arm.Treatment!.Name} separated at {rung} steps, but the work left does not allow its second seed")); continue; }
                         var second = experiments.Start(arm.Treatment, 2);
                         replicates.Add(second);
                         var r2 = experiments.Advance(second, rung);
@@ -245,7 +245,7 @@ internal sealed class Race
         var y = Yardstick!;
         var arms = Outcomes.Select(o => F($"{o.T.Name}: {Ended(o)} at {o.R.Steps} steps ({o.R.Rows:N0} rows), {o.Effect:F1}× the control's noise"));
         return F($"experiments (a race in rungs of {string.Join(", ", Rungs)} steps, each on {experiments.TrainRows} training rows, measured on {experiments.ProbeRows} {c.EvaluatedName} rows): control {y.Controls.Count} seeds to {StepsReached} steps, {c.LossName} relative to the trivial predictor {y.Relatives}; ")
-            + string.Join("; ", arms) + F($"; work {c.Work:N0} of {c.Options.WorkBudget:N0} rows");
+            + string.Join("; ", arms) + F($"; work {c.Work:N0} of {c.Options.WorkBudget:N0} sequence steps");
     }
 
     public static string Ended(Outcome o) => o.Verdict switch

@@ -68,7 +68,7 @@ public static class TrainingDoctor
                 return Report(c, facts, notes, epoch);
             }
             notes.Add(status.Summary);
-            try { Checks.ClassImbalanceOnModel(c, results); }
+            try { ClassImbalanceCheck.OnModel(c, results); }
             catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException) { notes.Add($"SK002 not measured on the model: {e.GetType().Name}: {e.Message}"); }
             if (c.Options.ActiveProbes && !c.CancellationToken.IsCancellationRequested) FitBaseline(c, status, notes);
             var unhealthy = status.Stuck || status.Behind;
@@ -76,6 +76,10 @@ public static class TrainingDoctor
             if (c.CancellationToken.IsCancellationRequested) notes.Add(Cancelled);
             else if (!unhealthy) notes.Add("no experiments run: the run looks healthy");
             else if (!c.Options.ActiveProbes) notes.Add("the run is not healthy, but DoctorOptions.ActiveProbes is false: the candidate causes below are not confirmed by experiment");
+            else if (!status.Stuck && results.FirstOrDefault(r => r.Decisive && r.Finding.Severity >= Severity.Warning) is { } answer)
+                // A run that learns but trails the baseline, with a decisive fact that explains it (overfitting, an
+                // output that cannot reach the targets): experiments would only look for a faster route.
+                notes.Add($"no experiments run: the run learns but is behind the baseline, and {answer.Finding.Code} ({answer.Finding.Title}) explains it");
             else active = RunActive(c, status, results, notes);
             return Report(c, Ranking.Rank(results, active, status.Symptom(c), unhealthy, c.Options.ActiveProbes, notes), notes, epoch);
         }
@@ -123,7 +127,7 @@ public static class TrainingDoctor
         }
         catch (TimeLimitReachedException)
         {
-            notes.Add(F($"not decided in the time allowed: the experiments reached DoctorOptions.TimeLimit ({c.Options.TimeLimit.TotalSeconds:F0} s) after {c.Work:N0} of {c.Options.WorkBudget:N0} rows of work, so they contribute no finding; the findings below are the plain checks' alone"));
+            notes.Add(F($"not decided in the time allowed: the experiments reached DoctorOptions.TimeLimit ({c.Options.TimeLimit.TotalSeconds:F0} s) after {c.Work:N0} of {c.Options.WorkBudget:N0} sequence steps of work, so they contribute no finding; the findings below are the plain checks' alone"));
         }
         catch (OperationCanceledException) { notes.Add(Cancelled); }
         catch (Exception e) when (e is not OutOfMemoryException) { notes.Add($"the experiments could not run: {e.GetType().Name}: {e.Message}"); }

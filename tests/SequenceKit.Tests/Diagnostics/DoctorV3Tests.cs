@@ -125,7 +125,7 @@ public class DoctorV3Tests
         Assert.That(finding.Evidence["updates in the run"], Is.EqualTo(4), "1 batch × 4 epochs");
         Assert.That(finding.Fix, Does.Contain("BatchSize = 32").And.Contain("13 updates per epoch"), "⌈400 / 32⌉ = 13");
 
-        // The twin: batches of 16 give 25 updates per epoch, 100 in the run: not too few (the bar is 50).
+        // The twin: batches of 16 give 25 updates per epoch, 100 in the run: not too few (the bar is 30).
         var twinOptions = Options(epochs: 4);
         using var twin = Model();
         var twinHistory = Trainer.Fit(twin, train, validation, twinOptions);

@@ -165,11 +165,12 @@ public class TrainingDoctorTests
             using var model = Model();
             var history = Trainer.Fit(model, train, validation, Options(epochs: 4) with { Optimizer = new SequenceKit.Training.Optimizers.Adam { LearningRate = 1e-4 } });
             // A small work budget: the race stops where the budget ends, whatever the machine's speed, and says so.
-            const long work = 20_000;
+            const long work = 100_000;                                        // sequences of 6 steps: 16,667 rows
             var report = TrainingDoctor.Diagnose(model, train, validation, history, Options(), new DoctorOptions { WorkBudget = work });
             Assert.That(report.WorkBudget, Is.EqualTo(work));
             Assert.That(report.Work, Is.GreaterThan(0).And.LessThanOrEqualTo(work), "the stuck run got experiments within the work budget");
-            Assert.That(report.ToString(), Does.Contain($"work {report.Work:N0} of {work:N0} rows"));
+            Assert.That(report.ToString(), Does.Contain($"work {report.Work:N0} of {work:N0} sequence steps"));
+            Assert.That(report.Work % 6, Is.Zero, "every step counts its rows × 6 time steps");
 
             // A time limit far below what the experiments need: no experiment finding, and a note that says why.
             var limited = TrainingDoctor.Diagnose(model, train, validation, history, Options(), new DoctorOptions { TimeLimit = TimeSpan.FromMilliseconds(1) });

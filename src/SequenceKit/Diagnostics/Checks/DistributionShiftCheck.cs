@@ -16,8 +16,10 @@ namespace SequenceKit.Diagnostics;
 /// outside [1/<see cref="MaxRatio"/>, <see cref="MaxRatio"/>]: a drifting series split by time (CO₂ over decades)
 /// shifts by about 2.5, a second preprocessing by far more. The experiment needs no training: the validation sample is
 /// mapped onto the training statistics (per feature, x' = (x − mean_v) / std_v × std_t + mean_t) and the model as trained
-/// is scored on both versions; the finding stands when that repair closes at least <see cref="MinClosed"/> of the
-/// gap to a perfect score, and is confirmed when it does so and the run is not healthy.
+/// is scored on both versions. When that repair closes at least <see cref="MinClosed"/> of the gap to a perfect score
+/// the finding is decisive and confirmed; otherwise (a model that learned too little for the repair to show) the
+/// shift itself stands as a measured fallback when the run is not healthy, its confidence growing with how far beyond
+/// the thresholds it lies.
 /// </summary>
 internal static class DistributionShiftCheck
 {
@@ -52,12 +54,17 @@ internal static class DistributionShiftCheck
             ($"feature {worst} validation mean", meanV[worst]), ($"feature {worst} validation std", stdV[worst]),
             ("validation score as given", given), ("validation score mapped onto the training statistics", mapped));
         var repaired = closed >= MinClosed;
+        // How far beyond the thresholds the worst feature lies (1 = at a threshold): a shift of many deviations is a
+        // fact about the pipeline even when the model as trained learned too little for the repair to show.
+        var extremity = Math.Max(shift[worst] / MinShift, Math.Max(ratio[worst] / MaxRatio, 1 / Math.Max(ratio[worst] * MaxRatio, 1e-12)));
         var experiment = Checks.F($"Mapped onto the training statistics, the validation rows score {what} {mapped:F3} with the model as trained, against {given:F3} as given (closing {Math.Clamp(closed, 0, 1):P0} of the gap to a perfect score).");
-        var finding = new Finding("SK018", Catalog.Title("SK018"), repaired ? Severity.Warning : Severity.Info, repaired ? Math.Min(0.9, 0.4 + 0.5 * Math.Clamp(closed, 0, 1)) : 0.2,
+        var finding = new Finding("SK018", Catalog.Title("SK018"), Severity.Warning,
+            repaired ? Math.Min(0.9, 0.4 + 0.5 * Math.Clamp(closed, 0, 1)) : Math.Min(0.6, 0.35 + 0.1 * Math.Log10(Math.Max(1, extremity))),
             Checks.F($"{flagged.Count} of {features} input feature(s) are distributed differently in the two sets; feature {worst} has mean {meanT[worst]:G4} and standard deviation {stdT[worst]:G4} in the training set but {meanV[worst]:G4} and {stdV[worst]:G4} in the validation set ({shift[worst]:F1} training deviations apart). ") + experiment,
             evidence, Catalog.Fix("SK018"))
         { Experiment = experiment, ConfirmedByExperiment = repaired };
-        return [new Checks.Result(finding, Decisive: repaired)];
+        // Repaired: decisive. Not repaired: a measured fact that stands when the run is not healthy.
+        return [new Checks.Result(finding, Decisive: repaired, Fallback: !repaired)];
     }
 
     /// <summary>The model's score on a validation sample as given and mapped onto the training statistics: balanced accuracy for classes, else the loss.</summary>

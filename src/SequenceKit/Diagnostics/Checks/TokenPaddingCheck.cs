@@ -42,7 +42,8 @@ internal static class TokenPaddingCheck
                 Checks.F($"{share:P0} of the training rows are padded at the front ({meanLead:F1} padding tokens on average) while their lengths are given: packing keeps each row's first `length` steps, which are padding, and drops the real tokens at its end."),
                 Checks.E(("share of front-padded rows with lengths", share), ("mean leading padding", meanLead), ("time steps", steps)),
                 "Pad at the end (PaddingOptions.Padding = PaddingSide.Post) when you pass lengths, so that each row's first `length` steps are its real tokens.");
-            return [new Checks.Result(finding, false, new Treatment("SK020", "the padding moved to the end of each row", finding.Fix) { MovePaddingToEnd = true }, Fallback: true)];
+            // Always a bug: packing keeps the padding and drops real tokens, whatever the run's accuracy. Decisive.
+            return [new Checks.Result(finding, true, new Treatment("SK020", "the padding moved to the end of each row", finding.Fix) { MovePaddingToEnd = true })];
         }
         if (embedding.Options.MaskZero) return [];                            // the Embedding takes lengths from the padding
         var least = Math.Max(MinTrailing, steps / 10);

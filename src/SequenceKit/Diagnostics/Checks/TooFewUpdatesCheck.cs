@@ -11,7 +11,7 @@ namespace SequenceKit.Diagnostics;
 internal static class TooFewUpdatesCheck
 {
     /// <summary>Fewer updates than this in the whole run are too few.</summary>
-    public const int MinUpdates = 50;
+    public const int MinUpdates = 30;
 
     /// <summary>The batch size the fix suggests (Keras' default).</summary>
     public const int SuggestedBatchSize = 32;

@@ -1,0 +1,127 @@
+using System.Globalization;
+using SequenceKit.Layers;
+using SequenceKit.Preprocessing;
+using SequenceKit.Training;
+using SequenceKit.Training.Losses;
+using TorchSharp;
+using static SequenceKit.Diagnostics.Checks;
+using static TorchSharp.torch;
+
+namespace SequenceKit.Diagnostics;
+
+/// <summary>SK016: weight decay, dropout and clipping in the user's setup, each a candidate to relax.</summary>
+internal static class ConstraintsCheck
+{
+    // SK016: regularizers and constraints in the user's setup, each a candidate to relax.
+    public static IEnumerable<Result> Run(DiagnosisContext c)
+    {
+        var results = new List<Result>();
+        var decay = WeightDecayOf(c.Training.Optimizer);
+        if (decay > 0)
+        {
+            var fix = F($"Lower the weight decay (now {decay:G3}) to 0.01 or less, or remove it.");
+            results.Add(new Result(new Finding("SK016", "Strong weight decay", Severity.Info, 0.15, F($"The optimizer decays every weight by {decay:G3} × the learning rate per step."), E(("weight decay", decay)), fix), false,
+                new Treatment("SK016", "weight decay removed", fix) { Optimizer = WithoutWeightDecay(c.Training.Optimizer) }));
+        }
+        var dropout = c.Model.Layers.Select(l => l switch { Dropout d => d.Rate, RecurrentLayer r when r.Options.Layers > 1 => r.Options.Dropout, _ => 0 }).DefaultIfEmpty(0).Max();
+        if (dropout > 0)
+        {
+            var fix = F($"Lower the dropout (largest rate {dropout:G2}) to 0.2–0.3, or remove it until the model fits the training data.");
+            results.Add(new Result(new Finding("SK016", "Strong dropout", Severity.Info, 0.15, F($"Dropout removes up to {dropout:P0} of the activations during training."), E(("largest dropout rate", dropout)), fix), false,
+                new Treatment("SK016", "dropout removed", fix)
+                {
+                    Layers = l => l switch
+                    {
+                        Dropout => null,
+                        RecurrentLayer r => r.With(r.Units, r.Options with { Dropout = 0 }),
+                        _ => l,
+                    },
+                }));
+        }
+        if (c.Training.ClipGradientNorm is not null || c.Training.ClipGradientValue is not null)
+        {
+            var limit = c.Training.ClipGradientNorm ?? c.Training.ClipGradientValue!.Value;
+            var fix = F($"Raise the gradient clipping limit (now {limit:G3}) to about 1, or remove it: so tight a limit shrinks every step.");
+            var finding = new Finding("SK016", "Tight gradient clipping", Severity.Info, 0.15, F($"Gradients are clipped at {(c.Training.ClipGradientNorm is null ? "value" : "norm")} {limit:G3}."), E(("clipping limit", limit)), fix);
+            // Clipping by norm far below the model's own gradient norm shrinks every Sgd step by the same factor:
+            // measured on the model as trained, a factor of 1/100 or less stands as a fallback, its confidence growing
+            // with it. (Adam, RMSprop and Adagrad divide by the gradient's own scale, so a uniform shrink barely moves them.)
+            var shrink = double.NaN;
+            var finite = Array.Empty<double>();
+            if (c.Training.ClipGradientNorm is not null && c.Training.Optimizer is Training.Optimizers.Sgd)
+            {
+                try { finite = c.GradientNorms.Where(double.IsFinite).Order().ToArray(); }
+                catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException) { }   // no norms: no measurement
+                if (finite.Length > 0) shrink = limit / finite[finite.Length / 2];
+            }
+            else if (c.Training.ClipGradientValue is { } value && c.Training.Optimizer is Training.Optimizers.Sgd)
+            {
+                // Clipping by value: the share of the gradient's norm that survives clamping every element to ±value.
+                try { shrink = ValueClipShare(c, value); }
+                catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException) { }
+                if (shrink < MaxShrink)
+                    finding = finding with
+                    {
+                        Severity = Severity.Warning,
+                        Confidence = Math.Min(0.6, 0.25 + 0.1 * Math.Log10(MaxShrink / shrink)),
+                        Message = F($"Gradients are clipped at value {value:G3}: clamping every element keeps {shrink:G2} of the model's gradient norm (median of 4 batches), so every Sgd step is shrunk to that share of its size."),
+                        Evidence = E(("clipping limit", value), ("step shrink factor", shrink)),
+                    };
+            }
+            if (shrink < MaxShrink && c.Training.ClipGradientNorm is not null)
+                finding = finding with
+                {
+                    Severity = Severity.Warning,
+                    Confidence = Math.Min(0.6, 0.25 + 0.1 * Math.Log10(0.01 / shrink)),
+                    Message = F($"Gradients are clipped at norm {limit:G3}, while the model's own gradient norm is {limit / shrink:G3} (median of {finite.Length} batches): every step is shrunk to {shrink:G2} of its size."),
+                    Evidence = E(("clipping limit", limit), (MedianGradientNorm, limit / shrink), ("step shrink factor", shrink)),
+                };
+            results.Add(new Result(finding, false, new Treatment("SK016", "gradient clipping removed", fix) { RemoveClipping = true }, Fallback: shrink < MaxShrink));
+        }
+        return results;
+    }
+
+    /// <summary>Median over 4 shuffled training batches of ‖clamp(g, ±value)‖ / ‖g‖ for the model as trained.</summary>
+    private static double ValueClipShare(DiagnosisContext c, double value)
+    {
+        using var copy = c.Model.Copy();
+        copy.train();
+        var shares = new List<double>();
+        foreach (var rows in c.Train.BatchOrder(new BatchOptions { BatchSize = c.Training.BatchSize, Shuffle = true, Seed = 52 }).Take(4))
+        {
+            using var scope = NewDisposeScope();
+            using var batch = c.Train.GetBatch(rows, copy.Device);
+            using (NewDisposeScope()) copy.zero_grad();
+            Trainer.BatchLoss(copy, batch, c.Training.Loss, c.Setup).Loss.backward();
+            double full = 0, kept = 0;
+            foreach (var p in copy.parameters())
+            {
+                if (p.grad is not { } g) continue;
+                full += g.square().sum().to(ScalarType.Float64).item<double>();
+                kept += g.clamp(-value, value).square().sum().to(ScalarType.Float64).item<double>();
+            }
+            if (full > 0 && double.IsFinite(full)) shares.Add(Math.Sqrt(kept / full));
+        }
+        return shares.Count == 0 ? double.NaN : shares.Order().ElementAt(shares.Count / 2);
+    }
+
+    private static double WeightDecayOf(Training.Optimizers.IOptimizerFactory optimizer) => optimizer switch
+    {
+        Training.Optimizers.Adam a => a.WeightDecay,
+        Training.Optimizers.AdamW a => a.WeightDecay > 0.05 ? a.WeightDecay : 0,        // AdamW's default 0.01 is not a candidate
+        Training.Optimizers.Sgd a => a.WeightDecay,
+        Training.Optimizers.RmsProp a => a.WeightDecay,
+        Training.Optimizers.Adagrad a => a.WeightDecay,
+        _ => 0,
+    };
+
+    private static Training.Optimizers.IOptimizerFactory WithoutWeightDecay(Training.Optimizers.IOptimizerFactory optimizer) => optimizer switch
+    {
+        Training.Optimizers.Adam a => a with { WeightDecay = 0 },
+        Training.Optimizers.AdamW a => a with { WeightDecay = 0 },
+        Training.Optimizers.Sgd a => a with { WeightDecay = 0 },
+        Training.Optimizers.RmsProp a => a with { WeightDecay = 0 },
+        Training.Optimizers.Adagrad a => a with { WeightDecay = 0 },
+        _ => optimizer,
+    };
+}
