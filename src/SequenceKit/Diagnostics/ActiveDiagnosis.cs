@@ -37,9 +37,9 @@ internal static class ActiveDiagnosis
         var race = new Race(c, experiments);
         Func<Yardstick, Outcome, bool> strong = (y, o) => StrongEnough(c, status, y, o, user);
         race.Run(joint is null ? treatments : [.. treatments, joint], strong, found.Notes);
-        if (joint is not null && race.Outcomes.FirstOrDefault(o => ReferenceEquals(o.T, joint)) is { Verdict: ArmVerdict.Confirmed } jointOutcome
-            && !race.Outcomes.Any(o => o.Verdict == ArmVerdict.Confirmed && o.T.Members.Count == 0))
-            Ablate(c, status, experiments, race, jointOutcome, results, strong, found);
+        var jointConfirmed = joint is not null && race.Outcomes.Any(o => ReferenceEquals(o.T, joint) && o.Verdict == ArmVerdict.Confirmed);
+        if (jointConfirmed && !race.Outcomes.Any(o => o.Verdict == ArmVerdict.Confirmed && o.T.Members.Count == 0))
+            Ablate(c, status, experiments, race, race.Outcomes.First(o => ReferenceEquals(o.T, joint)), results, strong, found);
         foreach (var o in race.Outcomes.Where(o => o.Verdict == ArmVerdict.Confirmed && o.T.Members.Count == 0))
         {
             var original = results.FirstOrDefault(x => ReferenceEquals(x.Treatment, o.T));
@@ -67,6 +67,8 @@ internal static class ActiveDiagnosis
         if (race.Yardstick is not null && status.LabelsVerdict(c, learnable) is { } labels) found.Findings.Add(labels);
         else if (status.Stuck && found.Confirmed.Count == 0 && outcomes.Count == 0)
             found.Notes.Add("no change could be tried within the work budget, so nothing is concluded from the experiments; a larger DoctorOptions.WorkBudget lets them run");
+        else if (status.Stuck && found.Confirmed.Count == 0 && jointConfirmed)
+            found.Notes.Add(F($"{joint!.Name} made copies learn, but no part of it was needed on its own (the others did without each one): apply them together, or try them one at a time"));
         else if (status.Stuck && found.Confirmed.Count == 0 && controlLearned)
             found.Notes.Add(F($"the unchanged setup learned in the experiments ({race.Yardstick!.Relatives} of the trivial predictor's {c.LossName} after {race.StepsReached} steps on {experiments.TrainRows} rows): the model can learn this task, so the difference lies in how the run trained (its updates, its data, its weights)"));
         else if (status.Stuck && found.Confirmed.Count == 0)

@@ -88,20 +88,27 @@ internal static class Checks
     }
 
     /// <summary>The gradient norm of a copy of the model as trained on 4 shuffled training batches (seeded), unclipped.</summary>
-    public static double[] GradientNormsOf(DiagnosisContext c)
+    public static double[] GradientNormsOf(DiagnosisContext c) =>
+        [.. PerBatchGradients(c, 51, copy => nn.utils.clip_grad_norm_(copy.parameters(), double.PositiveInfinity))];
+
+    /// <summary>
+    /// On a copy of the model as trained, for each of 4 shuffled training batches (seeded by <paramref name="seed"/>):
+    /// the gradients of the user's loss, then <paramref name="measure"/> of the copy, inside the batch's dispose scope.
+    /// </summary>
+    public static List<double> PerBatchGradients(DiagnosisContext c, int seed, Func<Models.SequenceModel, double> measure)
     {
         using var copy = c.Model.Copy();
         copy.train();
-        var norms = new List<double>();
-        foreach (var rows in c.Train.BatchOrder(new BatchOptions { BatchSize = c.Training.BatchSize, Shuffle = true, Seed = 51 }).Take(4))
+        var values = new List<double>();
+        foreach (var rows in c.Train.BatchOrder(new BatchOptions { BatchSize = c.Training.BatchSize, Shuffle = true, Seed = seed }).Take(4))
         {
             using var scope = NewDisposeScope();
             using var batch = c.Train.GetBatch(rows, copy.Device);
             using (NewDisposeScope()) copy.zero_grad();
             Trainer.BatchLoss(copy, batch, c.Training.Loss, c.Setup).Loss.backward();
-            norms.Add(nn.utils.clip_grad_norm_(copy.parameters(), double.PositiveInfinity));
+            values.Add(measure(copy));
         }
-        return [.. norms];
+        return values;
     }
 
 }

@@ -35,6 +35,7 @@ public static class LearningRateFinder
         using var copy = model.Copy();
         copy.train();
         using var optimizer = training.Optimizer.Create(copy.parameters());
+        optimizer.zero_grad();
         var order = data.BatchOrder(new() { BatchSize = training.BatchSize, Seed = training.Seed });
         var rates = new List<double>();
         var losses = new List<double>();
@@ -47,12 +48,9 @@ public static class LearningRateFinder
             double loss;
             using (var scope = NewDisposeScope())
             {
+                // The trainer's own step (loss, clipping, the non-finite rule), at this rate.
                 var batch = data.GetBatch(order[step % order.Count], copy.Device);
-                optimizer.zero_grad();
-                var value = Trainer.BatchLoss(copy, batch, training.Loss, setup).Loss;          // the trainer's own batch loss
-                value.backward();
-                optimizer.step();
-                loss = value.item<float>();
+                loss = TrainingStep.Run(copy, batch, optimizer, training.Loss, setup, TrainingStep.Settings.Of(training) with { AccumulationSteps = 1 }).Loss;
             }
             average = options.Smoothing * average + (1 - options.Smoothing) * loss;
             var smoothed = average / (1 - Math.Pow(options.Smoothing, step + 1));            // bias-corrected

@@ -192,4 +192,30 @@ public class DoctorV3Tests
         var flat = TrainingDoctor.Diagnose(model, train, null, Of(1.0, 0.7, 0.69, 0.71, 0.70, 0.695), options, new DoctorOptions { ActiveProbes = false });
         Assert.That(flat.Findings.Select(f => f.Code), Has.None.EqualTo("SK022"), flat.ToString());
     }
+
+    [Test]
+    public void Batches_sorted_by_label_without_shuffling_are_counted_in_label_runs_and_shuffled_ones_are_not()
+    {
+        var (inputs, labels) = SignTask(200, 69);
+        var order = Enumerable.Range(0, 200).OrderBy(i => labels[i]).ToArray();          // every 0, then every 1
+        var sortedInputs = new float[200, 6, 2];
+        for (var i = 0; i < 200; i++)
+            for (var t = 0; t < 6; t++)
+                for (var f = 0; f < 2; f++) sortedInputs[i, t, f] = inputs[order[i], t, f];
+        var sortedLabels = order.Select(i => labels[i]).ToArray();
+        using var train = SequenceDataset.FromArrays(sortedInputs, sortedLabels);
+        using var model = Model();
+        var options = Options(epochs: 2) with { Shuffle = false };
+        var history = Trainer.Fit(model, train, null, options);
+        var report = TrainingDoctor.Diagnose(model, train, null, history, options, new DoctorOptions { ActiveProbes = false });
+        var finding = report.Findings.Single(f => f.Code == "SK014");
+        Assert.That(finding.Evidence["label runs"], Is.EqualTo(2), "one run of zeros, one of ones");
+        var p = sortedLabels.Count(l => l == 1) / 200.0;
+        Assert.That(finding.Evidence["label runs in a random order"], Is.EqualTo(1 + 199 * (1 - p * p - (1 - p) * (1 - p))).Within(1e-9), "1 + (n − 1)(1 − Σ p²)");
+        Assert.That(finding.Fix, Does.Contain("Shuffle = true"));
+
+        // The twin: the same rows, shuffled by the trainer.
+        var shuffled = TrainingDoctor.Diagnose(model, train, null, history, options with { Shuffle = true }, new DoctorOptions { ActiveProbes = false });
+        Assert.That(shuffled.Findings.Select(f => f.Code), Has.None.EqualTo("SK014"), shuffled.ToString());
+    }
 }

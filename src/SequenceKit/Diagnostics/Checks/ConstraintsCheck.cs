@@ -1,8 +1,6 @@
-using System.Globalization;
 using SequenceKit.Layers;
 using SequenceKit.Preprocessing;
 using SequenceKit.Training;
-using SequenceKit.Training.Losses;
 using TorchSharp;
 using static SequenceKit.Diagnostics.Checks;
 using static TorchSharp.torch;
@@ -84,25 +82,17 @@ internal static class ConstraintsCheck
     /// <summary>Median over 4 shuffled training batches of ‖clamp(g, ±value)‖ / ‖g‖ for the model as trained.</summary>
     private static double ValueClipShare(DiagnosisContext c, double value)
     {
-        using var copy = c.Model.Copy();
-        copy.train();
-        var shares = new List<double>();
-        foreach (var rows in c.Train.BatchOrder(new BatchOptions { BatchSize = c.Training.BatchSize, Shuffle = true, Seed = 52 }).Take(4))
+        var shares = PerBatchGradients(c, 52, copy =>
         {
-            using var scope = NewDisposeScope();
-            using var batch = c.Train.GetBatch(rows, copy.Device);
-            using (NewDisposeScope()) copy.zero_grad();
-            Trainer.BatchLoss(copy, batch, c.Training.Loss, c.Setup).Loss.backward();
             double full = 0, kept = 0;
-            foreach (var p in copy.parameters())
+            foreach (var g in copy.parameters().Select(p => p.grad).OfType<TorchSharp.torch.Tensor>())
             {
-                if (p.grad is not { } g) continue;
                 full += g.square().sum().to(ScalarType.Float64).item<double>();
                 kept += g.clamp(-value, value).square().sum().to(ScalarType.Float64).item<double>();
             }
-            if (full > 0 && double.IsFinite(full)) shares.Add(Math.Sqrt(kept / full));
-        }
-        return shares.Count == 0 ? double.NaN : shares.Order().ElementAt(shares.Count / 2);
+            return full > 0 && double.IsFinite(full) ? Math.Sqrt(kept / full) : double.NaN;
+        }).Where(double.IsFinite).Order().ToArray();
+        return shares.Length == 0 ? double.NaN : shares[shares.Length / 2];
     }
 
     private static double WeightDecayOf(Training.Optimizers.IOptimizerFactory optimizer) => optimizer switch

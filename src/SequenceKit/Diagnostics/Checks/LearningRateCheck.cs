@@ -1,8 +1,4 @@
-using System.Globalization;
-using SequenceKit.Layers;
-using SequenceKit.Preprocessing;
 using SequenceKit.Training;
-using SequenceKit.Training.Losses;
 using TorchSharp;
 using static SequenceKit.Diagnostics.Checks;
 using static TorchSharp.torch;

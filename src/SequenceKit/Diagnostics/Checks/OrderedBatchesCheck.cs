@@ -1,11 +1,6 @@
-using System.Globalization;
-using SequenceKit.Layers;
 using SequenceKit.Preprocessing;
 using SequenceKit.Training;
-using SequenceKit.Training.Losses;
-using TorchSharp;
 using static SequenceKit.Diagnostics.Checks;
-using static TorchSharp.torch;
 
 namespace SequenceKit.Diagnostics;
 

@@ -1,5 +1,4 @@
 using SequenceKit.Layers;
-using SequenceKit.Preprocessing;
 
 namespace SequenceKit.Diagnostics;
 
