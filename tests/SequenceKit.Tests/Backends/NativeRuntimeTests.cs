@@ -109,7 +109,16 @@ public class NativeRuntimeTests
         // An application that references SequenceKit but no TorchSharp-cpu/-cuda package, run from its own folder.
         var host = typeof(NativeRuntimeTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == "NoBackendHost").Value!;
-        var (exitCode, output, errors) = RunHost(host, [], []);
+        // As on a deployment: no NuGet package cache. (On a build machine TorchSharp's loader falls back to copying the
+        // natives from ~/.nuget/packages/libtorch-cpu-*/ into a "cpu" folder beside TorchSharp.dll, and the model builds;
+        // a copy left by an earlier run is removed too.)
+        var leftover = Path.Combine(Path.GetDirectoryName(host)!, "cpu");
+        if (Directory.Exists(leftover)) Directory.Delete(leftover, recursive: true);
+        var noPackages = Directory.CreateTempSubdirectory("sequencekit-no-nuget-");
+        (int, string, string) result;
+        try { result = RunHost(host, [], new() { ["NUGET_PACKAGES"] = noPackages.FullName }); }
+        finally { noPackages.Delete(recursive: true); }
+        var (exitCode, output, errors) = result;
         Assert.That(exitCode, Is.EqualTo(3), $"stdout: {output}\nstderr: {errors}");
         Assert.That(errors, Does.Contain("SequenceKitException").And.Contain("no TorchSharp backend package").And.Contain("TorchSharp-cpu"));
     }
