@@ -47,7 +47,7 @@ internal static class ActiveDiagnosis
             var experiment = F($"With {o.T.Name}, a copy's {What(c, race.Yardstick!, o, experiments)}. The gain is {o.Effect:F1}× the control's own noise, beats each of its {race.Yardstick!.Controls.Count} seeds, and closes {o.Closed:P0} of the gap to a perfect score; a second seed agreed ({Reached(c, o.ByBalanced, o.Replicate!)}).");
             var evidence = Checks.E(("control relative loss", race.Yardstick!.Control), ("treatment relative loss", o.R.Relative), ("effect size (× control noise)", o.Effect), ("steps", o.R.Steps), ("rows", o.R.Rows),
                 ("control balanced accuracy", race.Yardstick!.ControlBalanced), ("treatment balanced accuracy", o.R.BalancedAccuracy));
-            if (o.T.RateFactor != 1 && o.T.Optimizer is null) evidence[Checks.SuggestedRate] = c.BaseRate * o.T.RateFactor;
+            if (o.T.RateFactor != 1 && o.T.Optimizer is null) evidence[Finding.SuggestedLearningRate] = c.BaseRate * o.T.RateFactor;
             found.Confirmed[o.T] = UnderPlainCheck(original, new Finding(o.T.Code, Catalog.TitleOf(o.T), severity, ConfidenceOf(o.Effect, o.Closed, original is not null),
                 experiment + (improving ? F($" The run is still learning ({improvingText}), so this is a faster route, not a fault.") : ""),
                 evidence, o.T.Fix) { Experiment = experiment, ConfirmedByExperiment = true });
@@ -251,7 +251,7 @@ internal static class ActiveDiagnosis
         var plain = results.FirstOrDefault(x => ReferenceEquals(x.Treatment, original));
         found.Confirmed[original] = UnderPlainCheck(plain, new Finding(change.Code, Catalog.TitleOf(change), status.Stuck ? Severity.Critical : improving ? Severity.Info : Severity.Warning,
             ConfidenceOf(effect, closed, plain is not null), experiment,
-            Checks.E(("effect size (× control noise)", effect), ("steps", r.Steps), ("rows", r.Rows), ("treatment relative loss", r.Relative), ("treatment balanced accuracy", r.BalancedAccuracy), (Checks.SuggestedRate, rate / 10)), change.Fix) { Experiment = experiment, ConfirmedByExperiment = true });
+            Checks.E(("effect size (× control noise)", effect), ("steps", r.Steps), ("rows", r.Rows), ("treatment relative loss", r.Relative), ("treatment balanced accuracy", r.BalancedAccuracy), (Finding.SuggestedLearningRate, rate / 10)), change.Fix) { Experiment = experiment, ConfirmedByExperiment = true });
         return continued;
     }
 

@@ -41,10 +41,6 @@ internal static class Catalog
     /// <summary>Every code in the catalog.</summary>
     public static IReadOnlyCollection<string> Codes => Entries.Keys;
 
-    /// <summary>The entry of a code.</summary>
-    /// <exception cref="KeyNotFoundException">The code is not in the catalog.</exception>
-    public static Entry Of(string code) => Entries[code];
-
     /// <summary>The title of a code.</summary>
     public static string Title(string code) => Entries[code].Title;
 

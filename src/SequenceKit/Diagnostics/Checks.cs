@@ -53,9 +53,6 @@ internal static class Checks
     /// <summary>The evidence name of the model's median gradient norm (SK005, SK016), which the ranking reads.</summary>
     public const string MedianGradientNorm = "median gradient norm";
 
-    /// <summary>The evidence name of the learning rate a confirmed SK006 finding suggests (a program that applies the fix reads it).</summary>
-    public const string SuggestedRate = Finding.SuggestedLearningRate;
-
     public static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     public static Dictionary<string, double> E(params (string Name, double Value)[] values) => values.ToDictionary(v => v.Name, v => v.Value);

@@ -146,9 +146,6 @@ internal sealed class Race
     /// <summary>The last rung the control reached (0: none ran).</summary>
     public int StepsReached { get; private set; }
 
-    /// <summary>Changes that were not started: the work budget did not allow even the first rung.</summary>
-    public List<Treatment> NotTried { get; } = [];
-
     /// <summary>
     /// Runs the race. <paramref name="strongEnough"/> says whether an outcome is a candidate for confirmation (for a
     /// stuck run: it learned and its gain is large enough; a behind run also asks that it beat the user's model).
@@ -169,7 +166,7 @@ internal sealed class Race
                 var arms = (rung == Rungs[0] ? 2 + treatments.Count : controls.Count + live.Count);
                 if (!c.WorkFits(arms * more * perStep))
                 {
-                    if (rung == Rungs[0]) { NotTried.AddRange(treatments); notes.Add(F($"no experiment ran: the first rung ({arms} arms × {rung} steps × {experiments.RowsPerStep} rows × {experiments.TimeSteps} time steps) exceeds DoctorOptions.WorkBudget ({c.Options.WorkBudget:N0} sequence steps)")); return; }
+                    if (rung == Rungs[0]) { notes.Add(F($"no experiment ran: the first rung ({arms} arms × {rung} steps × {experiments.RowsPerStep} rows × {experiments.TimeSteps} time steps) exceeds DoctorOptions.WorkBudget ({c.Options.WorkBudget:N0} sequence steps)")); return; }
                     notes.Add(F($"the race stopped at {taken} steps: {arms} arms × {more} more steps × {experiments.RowsPerStep} rows × {experiments.TimeSteps} time steps exceed the work left ({c.Options.WorkBudget - c.Work:N0} of {c.Options.WorkBudget:N0} sequence steps)"));
                     break;
                 }

@@ -218,4 +218,16 @@ public class DoctorV3Tests
         var shuffled = TrainingDoctor.Diagnose(model, train, null, history, options with { Shuffle = true }, new DoctorOptions { ActiveProbes = false });
         Assert.That(shuffled.Findings.Select(f => f.Code), Has.None.EqualTo("SK014"), shuffled.ToString());
     }
+
+    [Test]
+    public void Every_check_has_a_catalog_entry_and_every_catalog_code_a_row_in_the_docs()
+    {
+        Assert.That(Checks.All.Select(c => c.Code), Is.SubsetOf(Catalog.Codes), "a check whose code has no title and fix");
+        var folder = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
+        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "docs", "diagnostics.md"))) folder = folder.Parent;
+        Assert.That(folder, Is.Not.Null, "docs/diagnostics.md above the test folder");
+        var docs = File.ReadAllText(Path.Combine(folder!.FullName, "docs", "diagnostics.md"));
+        foreach (var code in Catalog.Codes)
+            Assert.That(docs, Does.Contain($"| {code} |"), $"{code} has no row in the Findings table of docs/diagnostics.md");
+    }
 }

@@ -13,9 +13,6 @@ internal static class StillImprovingCheck
     /// <summary>The suggested epochs are this × the epochs run.</summary>
     public const int EpochFactor = 2;
 
-    /// <summary>The evidence name of the suggested epoch count.</summary>
-    public const string SuggestedEpochs = Finding.SuggestedEpochs;
-
     public static IEnumerable<Checks.Result> Run(DiagnosisContext c)
     {
         var epochs = c.History.Epochs.Count;
@@ -25,7 +22,7 @@ internal static class StillImprovingCheck
         var suggested = EpochFactor * epochs;
         return [new Checks.Result(new Finding("SK022", Catalog.Title("SK022"), Severity.Info, 0.3,
             Checks.F($"The run ended after {epochs} epochs while it was still learning: {text}."),
-            Checks.E(("epochs", epochs), (SuggestedEpochs, suggested)),
+            Checks.E(("epochs", epochs), (Finding.SuggestedEpochs, suggested)),
             Checks.F($"Train for about {suggested} epochs (TrainerOptions.Epochs = {suggested}); add EarlyStopping(new() {{ Monitor = \"val_loss\", RestoreBestWeights = true }}) so that the run stops when it no longer improves.")), true)];
     }
 }
