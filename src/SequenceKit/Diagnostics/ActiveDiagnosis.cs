@@ -29,7 +29,7 @@ internal static class ActiveDiagnosis
         treatments.RemoveAll(t => t.TestedByControl);
         var experiments = new Experiments(c);
         var user = status.Stuck ? null : experiments.MeasureUser();                               // only a behind run compares with it
-        var (improving, improvingText) = status.Stuck ? (false, "") : TrainingDoctor.StillImproving(c);
+        var tone = Tone.Of(c, status);
         // Every joinable change together: when no single change is enough (unscaled inputs and a slow optimizer and a
         // SimpleRnn), the joint arm still learns, and ablating it names the changes that are needed.
         var joinable = treatments.Where(t => t.Joinable).ToList();
@@ -39,22 +39,21 @@ internal static class ActiveDiagnosis
         race.Run(joint is null ? treatments : [.. treatments, joint], strong, found.Notes);
         var jointConfirmed = joint is not null && race.Outcomes.Any(o => ReferenceEquals(o.T, joint) && o.Verdict == ArmVerdict.Confirmed);
         if (jointConfirmed && !race.Outcomes.Any(o => o.Verdict == ArmVerdict.Confirmed && o.T.Members.Count == 0))
-            Ablate(c, status, experiments, race, race.Outcomes.First(o => ReferenceEquals(o.T, joint)), results, strong, found);
+            Ablate(c, tone, experiments, race, race.Outcomes.First(o => ReferenceEquals(o.T, joint)), results, strong, found);
         foreach (var o in race.Outcomes.Where(o => o.Verdict == ArmVerdict.Confirmed && o.T.Members.Count == 0))
         {
             var original = results.FirstOrDefault(x => ReferenceEquals(x.Treatment, o.T));
-            var severity = status.Stuck ? Severity.Critical : improving ? Severity.Info : Severity.Warning;
             var experiment = F($"With {o.T.Name}, a copy's {What(c, race.Yardstick!, o, experiments)}. The gain is {o.Effect:F1}× the control's own noise, beats each of its {race.Yardstick!.Controls.Count} seeds, and closes {o.Closed:P0} of the gap to a perfect score; a second seed agreed ({Reached(c, o.ByBalanced, o.Replicate!)}).");
             var evidence = Checks.E(("control relative loss", race.Yardstick!.Control), ("treatment relative loss", o.R.Relative), ("effect size (× control noise)", o.Effect), ("steps", o.R.Steps), ("rows", o.R.Rows),
                 ("control balanced accuracy", race.Yardstick!.ControlBalanced), ("treatment balanced accuracy", o.R.BalancedAccuracy));
             if (o.T.RateFactor != 1 && o.T.Optimizer is null) evidence[Finding.SuggestedLearningRate] = c.BaseRate * o.T.RateFactor;
-            found.Confirmed[o.T] = UnderPlainCheck(original, new Finding(o.T.Code, Catalog.TitleOf(o.T), severity, ConfidenceOf(o.Effect, o.Closed, original is not null),
-                experiment + (improving ? F($" The run is still learning ({improvingText}), so this is a faster route, not a fault.") : ""),
+            found.Confirmed[o.T] = UnderPlainCheck(original, new Finding(o.T.Code, Catalog.TitleOf(o.T), tone.Severity, ConfidenceOf(o.Effect, o.Closed, original is not null),
+                experiment + tone.StillLearning,
                 evidence, o.T.Fix) { Experiment = experiment, ConfirmedByExperiment = true });
         }
         var controlLearned = race.Yardstick is { } control && control.Controls.All(a => Learned(c, a));
         if (controlLearned && status.Stuck) ConfirmByControl(c, race, experiments, byControl, results, found);
-        var continued = Continue(c, status, experiments, race, treatments, results, found);
+        var continued = Continue(c, tone, experiments, race, treatments, results, found);
         // Unconfirmed candidates quote what their experiment measured (and their continuation, if one ran), so the
         // report shows the counterfactual either way.
         foreach (var o in race.Outcomes.Where(o => !found.Confirmed.ContainsKey(o.T) && !found.Unconfirmed.ContainsKey(o.T)))
@@ -149,12 +148,11 @@ internal static class ActiveDiagnosis
     /// enough and trail the joint arm by <see cref="Race.TrailEffect"/> × the control's noise; it is then confirmed,
     /// quoting both arms. A member that the others do without is reported as not needed.
     /// </summary>
-    private static void Ablate(DiagnosisContext c, Status status, Experiments experiments, Race race, Outcome joint, IReadOnlyList<Checks.Result> results,
+    private static void Ablate(DiagnosisContext c, Tone tone, Experiments experiments, Race race, Outcome joint, IReadOnlyList<Checks.Result> results,
         Func<Yardstick, Outcome, bool> strong, ActiveResult found)
     {
         var y = race.Yardstick!;
         var steps = race.StepsReached;
-        var (improving, improvingText) = status.Stuck ? (false, "") : TrainingDoctor.StillImproving(c);
         var jointText = F($"With {joint.T.Name}, a copy's {What(c, y, joint, experiments)}, {joint.Effect:F1}× the control's noise; a second seed agreed ({Reached(c, joint.ByBalanced, joint.Replicate!)}).");
         var lines = new List<string>();
         foreach (var member in joint.T.Members)
@@ -173,10 +171,9 @@ internal static class ActiveDiagnosis
                 continue;
             }
             var original = results.FirstOrDefault(x => ReferenceEquals(x.Treatment, member));
-            var severity = status.Stuck ? Severity.Critical : improving ? Severity.Info : Severity.Warning;
             var experiment = F($"{jointText} {without}: {member.Name} is a necessary part of the fix.");
-            found.Confirmed[member] = UnderPlainCheck(original, new Finding(member.Code, Catalog.TitleOf(member), severity, ConfidenceOf(Math.Min(joint.Effect, drop), joint.Closed, original is not null),
-                experiment + (improving ? F($" The run is still learning ({improvingText}), so this is a faster route, not a fault.") : ""),
+            found.Confirmed[member] = UnderPlainCheck(original, new Finding(member.Code, Catalog.TitleOf(member), tone.Severity, ConfidenceOf(Math.Min(joint.Effect, drop), joint.Closed, original is not null),
+                experiment + tone.StillLearning,
                 Checks.E(("control relative loss", y.Control), ("joint change relative loss", joint.R.Relative), ("without it relative loss", r.Relative), ("effect size (× control noise)", joint.Effect),
                     ("effect lost without it (× control noise)", drop), ("steps", r.Steps), ("rows", r.Rows)),
                 member.Fix) { Experiment = experiment, ConfirmedByExperiment = true });
@@ -211,7 +208,7 @@ internal static class ActiveDiagnosis
     /// as often, so they are not run.
     /// </summary>
     /// <returns>What each unconfirmed continuation measured, by the original candidate.</returns>
-    private static Dictionary<Treatment, string> Continue(DiagnosisContext c, Status status, Experiments experiments, Race race, List<Treatment> treatments,
+    private static Dictionary<Treatment, string> Continue(DiagnosisContext c, Tone tone, Experiments experiments, Race race, List<Treatment> treatments,
         IReadOnlyList<Checks.Result> results, ActiveResult found)
     {
         var continued = new Dictionary<Treatment, string>();
@@ -232,7 +229,6 @@ internal static class ActiveDiagnosis
         var a = experiments.Run(same, seed: 1, steps);
         c.ThrowIfCancelled();
         var b = experiments.Run(same, seed: 2, steps);
-        var (improving, _) = status.Stuck ? (false, "") : TrainingDoctor.StillImproving(c);
         var control = Math.Exp((Race.LogOf(a.Relative) + Race.LogOf(b.Relative)) / 2);
         var noise = Math.Max(Math.Abs(Race.LogOf(a.Relative) - Race.LogOf(b.Relative)), Race.MinLossNoise);
         c.ThrowIfCancelled();
@@ -249,7 +245,7 @@ internal static class ActiveDiagnosis
         }
         var experiment = F($"Continuing from the trained weights with {change.Name}, a copy's {what}. The gain is {effect:F1}× the spread between batch orders and closes {closed:P0} of the gap to a perfect score.");
         var plain = results.FirstOrDefault(x => ReferenceEquals(x.Treatment, original));
-        found.Confirmed[original] = UnderPlainCheck(plain, new Finding(change.Code, Catalog.TitleOf(change), status.Stuck ? Severity.Critical : improving ? Severity.Info : Severity.Warning,
+        found.Confirmed[original] = UnderPlainCheck(plain, new Finding(change.Code, Catalog.TitleOf(change), tone.Severity,
             ConfidenceOf(effect, closed, plain is not null), experiment,
             Checks.E(("effect size (× control noise)", effect), ("steps", r.Steps), ("rows", r.Rows), ("treatment relative loss", r.Relative), ("treatment balanced accuracy", r.BalancedAccuracy), (Finding.SuggestedLearningRate, rate / 10)), change.Fix) { Experiment = experiment, ConfirmedByExperiment = true });
         return continued;
@@ -284,6 +280,20 @@ internal static class ActiveDiagnosis
         var merged = new Dictionary<string, double>(a);
         foreach (var (k, v) in b) merged[k] = v;
         return merged;
+    }
+
+    /// <summary>
+    /// How a confirmed change is reported, decided once per diagnosis: Critical for a stuck run; for a run that is only
+    /// behind, Warning, or Info with a sentence saying so when it is still learning (a faster route, not a fault).
+    /// </summary>
+    private sealed record Tone(Severity Severity, string StillLearning)
+    {
+        public static Tone Of(DiagnosisContext c, Status status)
+        {
+            if (status.Stuck) return new Tone(Severity.Critical, "");
+            var (improving, text) = TrainingDoctor.StillImproving(c);
+            return improving ? new Tone(Severity.Info, F($" The run is still learning ({text}), so this is a faster route, not a fault.")) : new Tone(Severity.Warning, "");
+        }
     }
 
     private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
