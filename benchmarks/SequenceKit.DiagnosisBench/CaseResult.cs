@@ -21,7 +21,7 @@ public sealed class CaseResult
     /// <summary>The seed (1..N).</summary>
     public required int Seed { get; init; }
 
-    /// <summary>"dev", "heldout", "heldout2", "heldout3" or "heldout4".</summary>
+    /// <summary>"dev", "heldout", "heldout2", "heldout3", "heldout4" or "heldout5".</summary>
     public required string Split { get; init; }
 
     /// <summary>The expected top code, or null for a healthy case.</summary>

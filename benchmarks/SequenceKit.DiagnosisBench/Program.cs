@@ -2,7 +2,7 @@
 // TrainingDoctor.Diagnose runs once on the result. The tables say whether the doctor's top finding (or one of its top
 // two) is the case's expected code, what it ranked first instead, which healthy runs raised a Warning or Critical,
 // how long the active probes took, and whether every number a finding quotes from the history matches the history.
-// Run: dotnet run -c Release --project benchmarks/SequenceKit.DiagnosisBench -- [--split dev|heldout|heldout2|heldout3|heldout4|seen|all]
+// Run: dotnet run -c Release --project benchmarks/SequenceKit.DiagnosisBench -- [--split dev|heldout|heldout2|heldout3|heldout4|heldout5|seen|all]
 //      [--cause NAME] [--source NAME] [--filter TEXT] [--limit N] [--jsonl FILE] [--markdown FILE] [--threads N] [--list]
 //      [--budget SECONDS] [--reports]
 // Threads: TorchSharp's intra-op threads, 1 unless --threads or SEQUENCEKIT_THREADS says otherwise (0 = libtorch's
@@ -20,9 +20,9 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
 string? Arg(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 var split = Arg("--split") ?? "all";
-if (split is not ("dev" or "heldout" or "heldout2" or "heldout3" or "heldout4" or "seen" or "all"))
+if (split is not ("dev" or "heldout" or "heldout2" or "heldout3" or "heldout4" or "heldout5" or "seen" or "all"))
 {
-    Console.Error.WriteLine($"--split must be dev, heldout, heldout2, heldout3, heldout4, seen or all; got '{split}'.");
+    Console.Error.WriteLine($"--split must be dev, heldout, heldout2, heldout3, heldout4, heldout5, seen or all; got '{split}'.");
     return 2;
 }
 var causeName = Arg("--cause");
@@ -49,7 +49,7 @@ var doctorOptions = Arg("--work") is { } w ? new DoctorOptions { WorkBudget = lo
 var showReports = args.Contains("--reports");
 
 var cases = CaseGenerator.All
-    .Where(c => split == "all" || c.Split == split || (split == "seen" && c.Split != "heldout4"))
+    .Where(c => split == "all" || c.Split == split || (split == "seen" && c.Split != "heldout5"))
     .Where(c => causeName is null || c.Cause.Name == causeName)
     .Where(c => sourceName is null || c.Source.Name == sourceName)
     .Where(c => filter is null || c.Name.Contains(filter, StringComparison.OrdinalIgnoreCase))

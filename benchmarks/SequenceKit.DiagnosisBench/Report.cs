@@ -22,7 +22,7 @@ public static class Report
     /// <returns>A Markdown table.</returns>
     public static string Counts(IReadOnlyList<BenchCase> cases)
     {
-        string[] splits = ["dev", "heldout", "heldout2", "heldout3", "heldout4"];
+        string[] splits = ["dev", "heldout", "heldout2", "heldout3", "heldout4", "heldout5"];
         var text = new StringBuilder("| Cause | Expected | Sources | " + string.Join(" | ", splits) + " |\n|---|---|---|" + string.Concat(splits.Select(_ => "---|")) + "\n");
         foreach (var group in cases.GroupBy(c => c.Cause))
             text.AppendLine(Invariant($"| {group.Key.Name} | {group.Key.ExpectedCode ?? "none ≥ Warning"} | {string.Join(", ", group.Select(c => c.Source.Name).Distinct())} | ") + string.Join(" | ", splits.Select(s => group.Count(c => c.Split == s))) + " |");
