@@ -52,7 +52,8 @@ internal static class ActiveDiagnosis
                 evidence, o.T.Fix) { Experiment = experiment, ConfirmedByExperiment = true });
         }
         var controlLearned = race.Yardstick is { } control && control.Controls.All(a => Learned(c, a));
-        if (controlLearned && status.Stuck) ConfirmByControl(c, race, experiments, byControl, results, found);
+        if (race.Yardstick is { } y && (status.Stuck ? controlLearned : user is not null && y.Controls.All(a => BeatsUser(c, y, a, user))))
+            ConfirmByControl(c, status, race, experiments, byControl, results, user, found);
         var continued = Continue(c, tone, experiments, race, treatments, results, found);
         // Unconfirmed candidates quote what their experiment measured (and their continuation, if one ran), so the
         // report shows the counterfactual either way.
@@ -121,10 +122,20 @@ internal static class ActiveDiagnosis
     private static bool Learned(DiagnosisContext c, ArmResult r) => r.Relative < 0.9 || (c.IsClassification && r.BalancedAccuracy >= 1.0 / c.ClassCount + 0.1);
 
     /// <summary>
-    /// Candidates whose test is the unchanged control (too few updates): both control seeds learned in the race's
-    /// steps, more than the run's own updates, while the run is stuck.
+    /// A control seed, the user's setup unchanged but given the race's steps, beats the user's model as trained: by
+    /// 0.1 balanced accuracy and the control's noise (classes), or by a tenth of the log loss and its noise.
     /// </summary>
-    private static void ConfirmByControl(DiagnosisContext c, Race race, Experiments experiments, List<Treatment> candidates, IReadOnlyList<Checks.Result> results, ActiveResult found)
+    private static bool BeatsUser(DiagnosisContext c, Yardstick y, ArmResult control, ArmResult user) => c.IsClassification
+        ? control.BalancedAccuracy - user.BalancedAccuracy >= Math.Max(y.BalancedNoise, 0.1)
+        : Race.LogOf(user.Relative) - Race.LogOf(control.Relative) >= Math.Max(y.Noise, 0.1);
+
+    /// <summary>
+    /// Candidates whose test is the unchanged control (too few updates), given the race's steps, more than the run's
+    /// own updates: confirmed when every control seed learned while the run is stuck (Critical), or, for a run that is
+    /// behind, when each beat the user's model (<see cref="BeatsUser"/>; Warning even while the run still learns: a
+    /// handful of updates is a fault of the setup, not a slower route).
+    /// </summary>
+    private static void ConfirmByControl(DiagnosisContext c, Status status, Race race, Experiments experiments, List<Treatment> candidates, IReadOnlyList<Checks.Result> results, ArmResult? user, ActiveResult found)
     {
         var y = race.Yardstick!;
         foreach (var t in candidates)
@@ -135,8 +146,10 @@ internal static class ActiveDiagnosis
             var reached = c.IsClassification
                 ? F($"balanced accuracy {string.Join(" and ", y.Controls.Select(a => a.BalancedAccuracy.ToString("F3", CultureInfo.InvariantCulture)))}")
                 : F($"{c.LossName} {string.Join(" and ", y.Controls.Select(a => a.Relative.ToString("F3", CultureInfo.InvariantCulture)))} of the trivial predictor's");
-            var experiment = F($"The unchanged setup, given {race.StepsReached} updates on {experiments.TrainRows} training rows (two seeds), reached {reached} on {experiments.ProbeRows} {c.EvaluatedName} rows; the run had {updates:F0}.");
-            found.Confirmed[t] = UnderPlainCheck(original, new Finding(t.Code, Catalog.TitleOf(t), Severity.Critical, Math.Max(original.Finding.Confidence, 0.6), experiment,
+            var experiment = F($"The unchanged setup, given {race.StepsReached} updates on {experiments.TrainRows} training rows ({race.Yardstick!.Controls.Count} seeds), reached {reached} on {experiments.ProbeRows} {c.EvaluatedName} rows; the run had {updates:F0}") + (user is null ? "." : c.IsClassification
+                ? F($", and its model reached balanced accuracy {user.BalancedAccuracy:F3}.")
+                : F($", and its model reached {user.Relative:F3}."));
+            found.Confirmed[t] = UnderPlainCheck(original, new Finding(t.Code, Catalog.TitleOf(t), status.Stuck ? Severity.Critical : Severity.Warning, Math.Max(original.Finding.Confidence, 0.6), experiment,
                 Checks.E(("experiment updates", race.StepsReached), ("control relative loss", y.Control), ("control balanced accuracy", y.ControlBalanced)), t.Fix)
             { Experiment = experiment, ConfirmedByExperiment = true });
         }

@@ -143,5 +143,22 @@ public class DoctorMeasuredEvidenceTests
         var loose = Sk016(1.0, out var looseReport);
         Assert.That(loose.Severity, Is.EqualTo(Severity.Info), looseReport.ToString());
         Assert.That(loose.Evidence.Keys, Has.None.EqualTo("step shrink factor"));
+
+        // The measured shrink explains why another change (Adam, a far higher rate) works, so it stands beside a
+        // confirmed change, ranked below it; a loose limit's candidate does not.
+        Checks.Result Clip(double clip)
+        {
+            using var context = new DiagnosisContext(model, train, validation, history, trained with { ClipGradientNorm = clip }, new DoctorOptions(), default);
+            return ConstraintsCheck.Run(context).Single(r => r.Finding.Code == "SK016");
+        }
+        var measured = Clip(1e-5);
+        Assert.That((measured.Fallback, measured.BesideConfirmed), Is.EqualTo((true, true)));
+        Assert.That((Clip(1.0).Fallback, Clip(1.0).BesideConfirmed), Is.EqualTo((false, false)));
+        var adam = new Treatment("SK021", "Adam at 0.001 in place of Sgd", "f");
+        var active = new ActiveResult();
+        active.Confirmed[adam] = new Finding("SK021", "t", Severity.Critical, 0.6, "m", new Dictionary<string, double>(), "f") { ConfirmedByExperiment = true };
+        var ranked = Ranking.Rank([measured], active, symptom: null, unhealthy: true, activeProbes: true, []);
+        Assert.That(ranked.Select(f => (f.Code, f.Severity)), Is.EqualTo(new[] { ("SK021", Severity.Critical), ("SK016", Severity.Warning) }));
+        Assert.That(ranked[1].Confidence, Is.LessThan(0.6), "below the confirmed change");
     }
 }

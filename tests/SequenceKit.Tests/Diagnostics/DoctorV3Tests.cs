@@ -131,6 +131,41 @@ public class DoctorV3Tests
         var twinHistory = Trainer.Fit(twin, train, validation, twinOptions);
         var twinReport = TrainingDoctor.Diagnose(twin, train, validation, twinHistory, twinOptions, new DoctorOptions { ActiveProbes = false });
         Assert.That(twinReport.Findings.Select(f => f.Code), Has.None.EqualTo("SK019"), twinReport.ToString());
+
+        // Batches of 100: 4 updates per epoch, 16 in the run: still too few, but the batch is not the lever (a quarter
+        // of the rows), so the finding is Info advice to train for more epochs, not a cause.
+        var epochsOptions = Options(epochs: 4) with { BatchSize = 100 };
+        using var third = Model();
+        var epochsHistory = Trainer.Fit(third, train, validation, epochsOptions);
+        var epochsReport = TrainingDoctor.Diagnose(third, train, validation, epochsHistory, epochsOptions, new DoctorOptions { ActiveProbes = false });
+        var advice = epochsReport.Findings.Single(f => f.Code == "SK019");
+        Assert.That(advice.Severity, Is.EqualTo(Severity.Info), epochsReport.ToString());
+        Assert.That(advice.Evidence["updates in the run"], Is.EqualTo(16), "⌈400 / 100⌉ × 4 epochs");
+        Assert.That(advice.Fix, Does.Contain("Epochs = 30"), "⌈4 × 30 / 4⌉ epochs");
+    }
+
+    [Test]
+    public void Too_few_updates_are_confirmed_by_the_unchanged_setup_learning_with_more_of_them()
+    {
+        using var train = Dataset(400, 67);
+        using var validation = Dataset(200, 68);
+        using var model = Model();
+        // Plain SGD at a usual rate, all 400 rows in one batch, 2 epochs: 2 updates, and the model has not moved.
+        var options = Options(epochs: 2) with { BatchSize = 400, Optimizer = new Sgd { LearningRate = 0.05, Momentum = 0.9 } };
+        var history = Trainer.Fit(model, train, validation, options);
+        var report = TrainingDoctor.Diagnose(model, train, validation, history, options);
+        var finding = report.Findings.Single(f => f.Code == "SK019");
+        Assert.That(finding.ConfirmedByExperiment, Is.True, report + "\n" + string.Join("\n", report.Notes));
+        Assert.That(finding.Severity, Is.AtLeast(Severity.Warning));
+        Assert.That(finding.Evidence["experiment updates"], Is.GreaterThan(finding.Evidence["updates in the run"]), "the control had more updates than the run");
+        Assert.That(finding.Evidence["updates in the run"], Is.EqualTo(2));
+
+        // The twin: the same setup in batches of 16 (25 updates per epoch, 100 in the run) raises no SK019.
+        var twinOptions = options with { BatchSize = 16 };
+        using var twin = Model();
+        var twinHistory = Trainer.Fit(twin, train, validation, twinOptions);
+        var twinReport = TrainingDoctor.Diagnose(twin, train, validation, twinHistory, twinOptions);
+        Assert.That(twinReport.Findings.Select(f => f.Code), Has.None.EqualTo("SK019"), twinReport.ToString());
     }
 
     /// <summary>Token rows of 3–8 real tokens (2..19); label 1 when token 7 occurs. Padded to 40 steps at <paramref name="side"/>.</summary>

@@ -74,7 +74,10 @@ internal static class ConstraintsCheck
                     Message = F($"Gradients are clipped at norm {limit:G3}, while the model's own gradient norm is {limit / shrink:G3} (median of {finite.Length} batches): every step is shrunk to {shrink:G2} of its size."),
                     Evidence = E(("clipping limit", limit), (MedianGradientNorm, limit / shrink), ("step shrink factor", shrink)),
                 };
-            results.Add(new Result(finding, false, new Treatment("SK016", "gradient clipping removed", fix) { RemoveClipping = true }, Fallback: shrink < MaxShrink));
+            // A measured shrink explains why another change works (Adam's per-weight scaling undoes it; a rate 100×
+            // higher offsets it): it stands beside a confirmed change, ranked below it, rather than dropping to Info.
+            var measured = shrink < MaxShrink;
+            results.Add(new Result(finding, false, new Treatment("SK016", "gradient clipping removed", fix) { RemoveClipping = true }, Fallback: measured, BesideConfirmed: measured));
         }
         return results;
     }
