@@ -89,9 +89,9 @@ internal static class WeightFile
     private static void CheckShapes(SequenceModel model, string path, IReadOnlyDictionary<string, long[]> shapes)
     {
         if (ParameterShapes.Mismatch(model, shapes, "file") is { } problem)
-            throw new ModelFileException(path, problem.StartsWith("its parameter names", StringComparison.Ordinal)
-                ? problem + " SequenceKit names parameters '{layer index}.{PyTorch name}' (e.g. '1.weight_ih_l0'); name the PyTorch submodules \"0\", \"1\", … in the same order."
-                : problem);
+            throw new ModelFileException(path, problem.Kind == ParameterMismatchKind.Names
+                ? problem.Message + " SequenceKit names parameters '{layer index}.{PyTorch name}' (e.g. '1.weight_ih_l0'); name the PyTorch submodules \"0\", \"1\", … in the same order."
+                : problem.Message);
     }
 
     private static Format FormatOf(string path)

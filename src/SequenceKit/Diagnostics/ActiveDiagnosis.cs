@@ -141,8 +141,8 @@ internal static class ActiveDiagnosis
         foreach (var t in candidates)
         {
             var original = results.First(x => ReferenceEquals(x.Treatment, t));
-            var updates = original.Finding.Evidence.GetValueOrDefault("updates in the run", double.PositiveInfinity);
-            if (!(updates < race.StepsReached)) continue;
+            var updates = t.RunUpdates;
+            if (updates >= race.StepsReached) continue;
             var reached = c.IsClassification
                 ? F($"balanced accuracy {string.Join(" and ", y.Controls.Select(a => a.BalancedAccuracy.ToString("F3", CultureInfo.InvariantCulture)))}")
                 : F($"{c.LossName} {string.Join(" and ", y.Controls.Select(a => a.Relative.ToString("F3", CultureInfo.InvariantCulture)))} of the trivial predictor's");

@@ -24,8 +24,10 @@ internal static class Checks
     /// <param name="Treatment">The experiment that would confirm it, or null.</param>
     /// <param name="Fallback">Measured on the user's own model or history: it stands when the run is not healthy and no experiment confirmed a cause.</param>
     /// <param name="BesideConfirmed">A fallback that also stands beside a confirmed cause: it measures something the
-    /// experiments' losses do not (which classes the model misses).</param>
-    public sealed record Result(Finding Finding, bool Decisive, Treatment? Treatment = null, bool Fallback = false, bool BesideConfirmed = false);
+    /// experiments' losses do not (which classes the model misses), or explains why a confirmed change works.</param>
+    /// <param name="MeasuredGradients">The finding rests on gradient norms measured on the model as trained, which
+    /// unscaled inputs or targets explain (the ranking reads this, not the evidence's wording).</param>
+    public sealed record Result(Finding Finding, bool Decisive, Treatment? Treatment = null, bool Fallback = false, bool BesideConfirmed = false, bool MeasuredGradients = false);
 
     public sealed record Check(string Code, Func<DiagnosisContext, IEnumerable<Result>> Run);
 
@@ -50,7 +52,7 @@ internal static class Checks
         new("SK022", StillImprovingCheck.Run),
     ];
 
-    /// <summary>The evidence name of the model's median gradient norm (SK005, SK016), which the ranking reads.</summary>
+    /// <summary>The evidence name of the model's median gradient norm (SK005, SK016).</summary>
     public const string MedianGradientNorm = "median gradient norm";
 
     public static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -60,10 +60,11 @@ internal static class Ranking
         }
         if (symptom is not null) findings.Add(symptom);
         // Gradient norms measured on the model follow from unscaled data whenever a scale finding stands.
+        var measuredGradients = results.Where(r => r.MeasuredGradients).Select(r => r.Finding).ToHashSet(ReferenceEqualityComparer.Instance);
         var cause = findings.Where(f => f.Code is "SK003" or "SK012" && f.Severity >= Severity.Warning).Select(f => f.Confidence).DefaultIfEmpty(0).Max();
         if (cause > 0)
             for (var i = 0; i < findings.Count; i++)
-                if (findings[i].Code == "SK005" && findings[i].Confidence >= cause && (confirmed.Values.Any(f => f.Code is "SK003" or "SK012") || findings[i].Evidence.ContainsKey(Checks.MedianGradientNorm)))
+                if (findings[i].Code == "SK005" && findings[i].Confidence >= cause && (confirmed.Values.Any(f => f.Code is "SK003" or "SK012") || measuredGradients.Contains(findings[i])))
                     findings[i] = findings[i] with { Confidence = cause * 0.9, Message = findings[i].Message + " It follows from the scale finding ranked above it." };
         return findings
             .GroupBy(f => f.Code)

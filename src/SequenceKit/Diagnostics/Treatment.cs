@@ -49,6 +49,9 @@ internal sealed record Treatment(string Code, string Name, string Fix)
     /// </summary>
     public bool TestedByControl { get; init; }
 
+    /// <summary>For a change tested by the control: the optimizer updates the user's run took, which the control's must exceed.</summary>
+    public long RunUpdates { get; init; }
+
     /// <summary>Balanced class weights in the loss.</summary>
     public bool ClassWeights { get; init; }
 

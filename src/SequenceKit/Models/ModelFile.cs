@@ -205,7 +205,7 @@ internal static class ModelFile
         try
         {
             if (ParameterShapes.Mismatch(model, parameters, "weights") is { } problem)
-                throw new ModelFileException(path, ManifestEntry, $"{problem} The weights do not match the architecture.");
+                throw new ModelFileException(path, ManifestEntry, $"{problem.Message} The weights do not match the architecture.");
             using (var data = ReadWeights(path, weights, model)) data.CopyInto(model);
             model.eval();
             foreach (var (name, scaler) in scalers) model.Scalers[name] = scaler;

@@ -110,7 +110,8 @@ public sealed partial class SequenceModel
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         if (inputs.Dimensions == 0)
             throw new ArgumentException($"inputs must have a sample dimension; got a scalar tensor.", nameof(inputs));
-        InputRowChecks.Check(this, inputs, lengths, "inputs", nameof(inputs));     // a bad value is named by its row in inputs, not in a batch
+        InputContract.CheckTensor(this, inputs, InputRole.Inputs);
+        InputContract.CheckRows(this, inputs, lengths, InputRole.Inputs);     // a bad value is named by its row in inputs, not in a batch
         var wasTraining = training;
         eval();
         try

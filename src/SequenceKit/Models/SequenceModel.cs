@@ -159,7 +159,7 @@ public sealed partial class SequenceModel : nn.Module<Tensor, Tensor>
     /// <param name="input">As for <see cref="forward(Tensor, Tensor?)"/>.</param>
     /// <param name="lengths">As for <see cref="forward(Tensor, Tensor?)"/>.</param>
     /// <param name="valuesChecked">
-    /// True when every row of the dataset the batch comes from was checked before (<c>InputRowChecks</c>), so the
+    /// True when every row of the dataset the batch comes from was checked before (<c>InputContract.CheckRows</c>), so the
     /// per-batch scan for NaN/±Inf and out-of-vocabulary tokens is skipped; shapes and lengths are still checked.
     /// </param>
     internal (Tensor Output, Tensor Logits) ForwardWithLogits(Tensor input, Tensor? lengths, bool valuesChecked = false)
@@ -257,40 +257,15 @@ public sealed partial class SequenceModel : nn.Module<Tensor, Tensor>
 
     private Tensor PrepareInput(Tensor input, bool valuesChecked = false)
     {
-        var expected = InputShape;
-        var dimensions = input.shape;
-        string Shape() => $"[{string.Join(", ", dimensions)}]";               // built only for an error message
-        if (input.Dimensions != expected.Rank)
-            throw new ArgumentException(
-                $"input must have rank {expected.Rank}, shape {expected}; got rank {input.Dimensions}, shape {Shape()}.", nameof(input));
-        if (dimensions[0] == 0)
-            throw new ArgumentException($"input has batch size 0 (shape {Shape()}); give at least one sample.", nameof(input));
-
-        if (expected.Kind == ShapeKind.Tokens)
+        InputContract.CheckTensor(this, input, InputRole.Batch);
+        if (InputShape.Kind == ShapeKind.Tokens)
         {
-            if (!is_integral(input.dtype))
-                throw new ArgumentException(
-                    $"input must hold integer token indices for the model's Embedding; got dtype {input.dtype}. " +
-                    "Encode text with a vocabulary, or start the model with Input.Sequence(features) for float features.", nameof(input));
-            if (dimensions[1] == 0)
-                throw new ArgumentException($"input has 0 time steps (shape {Shape()}).", nameof(input));
             // Any integer dtype (int32 from C# int arrays, uint8, …) becomes the Embedding's int64 before anything reads it.
             var tokens = OnDevice(input, ScalarType.Int64);
-            if (Options.ValidateInputs && !valuesChecked) CheckTokenRange(tokens, expected.Features);
+            if (Options.ValidateInputs && !valuesChecked) InputContract.CheckTokens(tokens, InputShape.Features, InputRole.Batch);
             return tokens;
         }
-
-        if (dimensions[^1] != expected.Features)
-            throw new ArgumentException(
-                $"input must have {expected.Features} features in its last dimension, shape {expected}; got {dimensions[^1]}, shape {Shape()}.",
-                nameof(input));
-        if (!is_floating_point(input))
-            throw new ArgumentException(
-                $"input must hold floating-point features; got dtype {input.dtype}. If these are token indices, start the model with an Embedding.",
-                nameof(input));
-        if (expected.HasTimeAxis && dimensions[1] == 0)
-            throw new ArgumentException($"input has 0 time steps (shape {Shape()}).", nameof(input));
-        if (Options.ValidateInputs && !valuesChecked) CheckFinite(input);
+        if (Options.ValidateInputs && !valuesChecked) InputContract.CheckFinite(input, InputRole.Batch);
         return OnDevice(input, ScalarType.Float32);
     }
 
@@ -300,36 +275,6 @@ public sealed partial class SequenceModel : nn.Module<Tensor, Tensor>
         var sameDevice = input.device_type == torchDevice.type && (torchDevice.type == DeviceType.CPU || input.device_index == torchDevice.index);
         if (input.dtype == dtype && sameDevice) return input;
         return input.to(dtype, torchDevice);
-    }
-
-    private static void CheckTokenRange(Tensor tokens, long vocabularySize)
-    {
-        // Fast path: two reductions; the position of the offender is looked up only when there is one.
-        if (tokens.min().item<long>() >= 0 && tokens.max().item<long>() < vocabularySize) return;
-        var bad = tokens.lt(0).logical_or(tokens.ge(vocabularySize));
-        var where = bad.nonzero()[0];                                   // (2): batch, time
-        var (row, step) = (where[0].item<long>(), where[1].item<long>());
-        var value = tokens[row, step].item<long>();
-        throw new ArgumentException(
-            $"Token index {value} at [{row}, {step}] is out of range for the Embedding's vocabulary size {vocabularySize} " +
-            $"(valid indices are 0..{vocabularySize - 1}). Build the Embedding with the vocabulary's size, or map unknown tokens to the out-of-vocabulary index.",
-            "input");
-    }
-
-    private static void CheckFinite(Tensor values)
-    {
-        // Fast path: one reduction. NaN and ±Inf make the sum non-finite; a finite sum proves there are none.
-        // (A sum that overflows without any NaN/Inf falls through to the exact check below, which then passes.)
-        if (isfinite(values.sum(ScalarType.Float64)).item<bool>()) return;
-        var finite = isfinite(values);
-        if (finite.all().item<bool>()) return;
-        var nan = isnan(values).sum().item<long>();
-        var infinite = isinf(values).sum().item<long>();
-        var first = string.Join(", ", finite.logical_not().nonzero()[0].data<long>().ToArray());
-        throw new ArgumentException(
-            $"input contains {nan} NaN and {infinite} infinite value(s), the first at [{first}]. Clean or impute them before " +
-            "training (a scaler keeps NaN as NaN), or set SequenceModelOptions.ValidateInputs = false to skip this check.",
-            "input");
     }
 
     private Tensor? PrepareLengths(Tensor? lengths, Tensor x)

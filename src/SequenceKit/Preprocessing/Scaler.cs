@@ -320,7 +320,7 @@ public abstract class Scaler : IScaler
         if (!reset && statistics is not null && features != statistics.FeatureCount)
             throw FeatureMismatch((int)features, "PartialFit");
         var accumulator = new FeatureStatistics.Accumulator((int)features);
-        var samplesPerChunk = Models.InputRowChecks.RowsPerChunk(inputs);        // the input checks' chunks: about 2^22 values
+        var samplesPerChunk = Data.TensorChunks.RowsPerChunk(inputs);        // the input checks' chunks: about 2^22 values
         for (long start = 0; start < data.Count; start += samplesPerChunk)
         {
             using var scope = NewDisposeScope();

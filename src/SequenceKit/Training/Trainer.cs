@@ -200,8 +200,8 @@ public static class Trainer
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"batchSize must be positive; got {batchSize}.");
-        CheckInputs(model, data, "data set");
-        InputRowChecks.Check(model, data.Inputs, data.Lengths, "data set", nameof(data));
+        InputContract.CheckShape(model, data.InputShape, InputRole.Data);
+        InputContract.CheckRows(model, data.Inputs, data.Lengths, InputRole.Data);
         var outputs = new List<Tensor>();
         try
         {
@@ -240,7 +240,7 @@ public static class Trainer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
-        InputRowChecks.Check(model, data.Inputs, data.Lengths, "data set", nameof(data));
+        InputContract.CheckRows(model, data.Inputs, data.Lengths, InputRole.Data);
         var matrix = new ConfusionMatrix();
         matrix.Reset(new MetricSetup(OutputActivation(model), model.OutputShape.Features));
         ForEachEvaluationBatch(model, data, batchSize, (output, _, batch, mask) => matrix.Update(output, batch.Targets, mask));
@@ -267,7 +267,7 @@ public static class Trainer
 
     /// <summary>The checks of <see cref="Fit"/> without what only training uses (callbacks, schedulers, resuming).</summary>
     private static Run PrepareForEvaluation(SequenceModel model, SequenceDataset data, TrainerOptions options) =>
-        Prepare(model, data, null, options with { Callbacks = [], MetricScheduler = null, ResumeFrom = null, ResumeFromIfPresent = null }, "data set", "data");
+        Prepare(model, data, null, options with { Callbacks = [], MetricScheduler = null, ResumeFrom = null, ResumeFromIfPresent = null }, InputRole.Data);
 
     // Metrics: the options' metrics, then an original-units twin of each error metric when the model carries a target scaler.
     private sealed record Run(LossSetup Setup, MetricSetup MetricSetup, IReadOnlyList<string> Names, IReadOnlyDictionary<string, MetricMode> Modes, ILoss Loss,
@@ -378,20 +378,20 @@ public static class Trainer
     private const int ReadAheadBatches = 2;
 
     private static Run Prepare(SequenceModel model, SequenceDataset train, SequenceDataset? validation, TrainerOptions options,
-        string trainName = "training set", string trainParameter = "train")
+        InputRole role = InputRole.Training)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(options.Loss, nameof(options));
         CheckOptions(options);
-        CheckInputs(model, train, "training set");
+        InputContract.CheckShape(model, train.InputShape, role);
         // Every row's values before the first step: a bad value is reported at its dataset row, and no step is applied.
-        InputRowChecks.Check(model, train.Inputs, train.Lengths, trainName, trainParameter);
+        InputContract.CheckRows(model, train.Inputs, train.Lengths, role);
         if (validation is not null)
         {
-            CheckInputs(model, validation, "validation set");
-            InputRowChecks.Check(model, validation.Inputs, validation.Lengths, "validation set", nameof(validation));
+            InputContract.CheckShape(model, validation.InputShape, InputRole.Validation);
+            InputContract.CheckRows(model, validation.Inputs, validation.Lengths, InputRole.Validation);
             if (!validation.TargetShape.SequenceEqual(train.TargetShape) || validation.TargetType != train.TargetType)
                 throw new ArgumentException(
                     $"validation targets have shape per sample [{string.Join(", ", validation.TargetShape)}] ({validation.TargetType}) but training targets [{string.Join(", ", train.TargetShape)}] ({train.TargetType}); they must match.",
@@ -399,11 +399,11 @@ public static class Trainer
         }
 
         var activation = OutputActivation(model);
-        var setup = TargetSetup(model, train, activation, options);
+        var setup = TargetSetup(model, train, activation, options, role);
         try
         {
             options.Loss.Check(setup);
-            if (validation is not null) CheckTargetValues(validation, "validation", setup);
+            if (validation is not null) CheckTargetValues(validation, InputRole.Validation, setup);
         }
         catch
         {
@@ -470,24 +470,7 @@ public static class Trainer
                 string.Create(CultureInfo.InvariantCulture, $"{options.Optimizer.GetType().Name}.LearningRate must be positive and finite; got {rate}."));
     }
 
-    private static void CheckInputs(SequenceModel model, SequenceDataset data, string what)
-    {
-        var expected = model.InputShape;
-        var actual = data.InputShape;
-        var fits = expected.Kind switch
-        {
-            ShapeKind.Tokens => actual.Length == 1,
-            ShapeKind.Sequence => actual.Length == 2 && actual[1] == expected.Features,
-            _ => actual.Length == 1 && actual[0] == expected.Features,
-        };
-        if (!fits)
-            throw new ArgumentException(
-                $"The {what}'s inputs have shape per sample [{string.Join(", ", actual)}], but the model takes {expected} " +
-                $"(per sample {(expected.Kind == ShapeKind.Sequence ? $"[time, {expected.Features}]" : expected.Kind == ShapeKind.Tokens ? "[time]" : $"[{expected.Features}]")}).",
-                what switch { "training set" => "train", "validation set" => "validation", _ => "data" });
-    }
-
-    private static LossSetup TargetSetup(SequenceModel model, SequenceDataset train, Activation activation, TrainerOptions options)
+    private static LossSetup TargetSetup(SequenceModel model, SequenceDataset train, Activation activation, TrainerOptions options, InputRole role)
     {
         using var scope = NewDisposeScope();
         var targets = train.Targets;
@@ -495,7 +478,7 @@ public static class Trainer
         if (is_floating_point(targets) && isnan(asDouble).any().item<bool>())
         {
             var row = isnan(asDouble).reshape(targets.shape[0], -1).any(1).nonzero()[0, 0].item<long>();
-            throw new ArgumentException($"The training targets contain NaN (first in row {row}); remove or impute those samples before training.", "train");
+            throw new ArgumentException($"The {role.Noun()}'s targets contain NaN (first in row {row}); remove or impute those samples.", role.ParamName());
         }
         var (min, max) = (asDouble.min().item<double>(), asDouble.max().item<double>());
         var distributions = is_floating_point(targets) && targets.Dimensions >= 2 && min >= 0 && max <= 1
@@ -514,15 +497,16 @@ public static class Trainer
         return new LossSetup(activation, model.OutputShape, targets.dtype, train.TargetShape, min, max, distributions, weights);
     }
 
-    private static void CheckTargetValues(SequenceDataset data, string what, LossSetup setup)
+    private static void CheckTargetValues(SequenceDataset data, InputRole role, LossSetup setup)
     {
+        var what = role.Noun();
         using var scope = NewDisposeScope();
         var values = data.Targets.to(ScalarType.Float64);
         if (isnan(values).any().item<bool>())
-            throw new ArgumentException($"The {what} targets contain NaN; remove or impute those samples.", what);
+            throw new ArgumentException($"The {what}'s targets contain NaN; remove or impute those samples.", role.ParamName());
         if (setup.TargetsAreIndices && (values.min().item<double>() < 0 || values.max().item<double>() >= Math.Max(2, setup.OutputUnits)))
             throw new SequenceKitException(
-                $"A {what} label ({values.min().item<double>()}..{values.max().item<double>()}) is outside 0..{Math.Max(2, setup.OutputUnits) - 1}, the classes the model outputs.");
+                $"A label of the {what} ({values.min().item<double>()}..{values.max().item<double>()}) is outside 0..{Math.Max(2, setup.OutputUnits) - 1}, the classes the model outputs.");
     }
 
     private static Activation OutputActivation(SequenceModel model) => model.Layers[^1] is Dense dense ? dense.Activation : Activation.None;

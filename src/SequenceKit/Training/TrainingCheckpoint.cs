@@ -115,7 +115,7 @@ internal static class TrainingCheckpoint
 
             var stored = FileFormat.ReadParameterManifest(manifest["parameters"]);
             if (ParameterShapes.Mismatch(model, stored, "checkpoint") is { } problem)
-                throw new CheckpointFileException(path, ManifestEntry, $"it does not match the model: {problem} Build the same architecture before resuming.");
+                throw new CheckpointFileException(path, ManifestEntry, $"it does not match the model: {problem.Message} Build the same architecture before resuming.");
 
             part = WeightsEntry;
             var weightBytes = versioned ? FileFormat.ReadPart(zip, manifest, WeightsEntry, SequenceKitLimits.MaxPartBytes)

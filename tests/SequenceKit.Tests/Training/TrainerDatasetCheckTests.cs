@@ -2,6 +2,7 @@ using SequenceKit.Layers;
 using SequenceKit.Models;
 using SequenceKit.Preprocessing;
 using SequenceKit.Training;
+using SequenceKit.Training.Losses;
 using static TorchSharp.torch;
 using static SequenceKit.Tests.Training.TrainingData;
 
@@ -94,6 +95,41 @@ public class TrainerDatasetCheckTests
         Assert.That(Assert.Throws<ArgumentException>(() => Trainer.Predict(model, data.Inputs, batchSize: 256))!.Message,
             Does.Contain("Row 270 of the inputs").And.Contain("step 3, feature 0"));
         Assert.That(Assert.Throws<ArgumentException>(() => model.Predict(inputs))!.Message, Does.Contain("Row 270 of the inputs"));
+    }
+
+    [Test]
+    public void Evaluate_on_data_of_the_wrong_shape_or_with_NaN_targets_names_its_own_argument_not_the_training_set()
+    {
+        // Before the input contract, Evaluate blamed "the training set" and the parameter 'train' for both.
+        using var model = Model();
+        var (inputs, labels) = SignTask(20, 5);
+        using var narrow = SequenceDataset.FromArrays(new float[20, 6, 1], labels);
+        var shape = Assert.Throws<ArgumentException>(() => Trainer.Evaluate(model, narrow, Unshuffled()))!;
+        Assert.That(shape.ParamName, Is.EqualTo("data"));
+        Assert.That(shape.Message, Does.Contain("The data set's inputs have shape per sample [6, 1]").And.Not.Contain("training"));
+
+        var targets = Enumerable.Range(0, 20).Select(i => i == 7 ? float.NaN : 0.5f).ToArray();
+        using var regression = new SequenceModel(new SequenceModelOptions { Seed = 1 }, Input.Sequence(2), new Gru(4), new Dense(1));
+        using var nanTargets = SequenceDataset.FromArrays(inputs, targets);
+        var nan = Assert.Throws<ArgumentException>(() => Trainer.Evaluate(regression, nanTargets, Unshuffled() with { Loss = new MeanSquaredErrorLoss() }))!;
+        Assert.That(nan.ParamName, Is.EqualTo("data"));
+        Assert.That(nan.Message, Does.Contain("data set's targets contain NaN (first in row 7)"));
+
+        // Fit still names its own arguments.
+        var fit = Assert.Throws<ArgumentException>(() => Trainer.Fit(model, narrow, null, Unshuffled()))!;
+        Assert.That((fit.ParamName, fit.Message.Contains("The training set's inputs", StringComparison.Ordinal)), Is.EqualTo(("train", true)));
+        using var good = SequenceDataset.FromArrays(inputs, labels);
+        var validation = Assert.Throws<ArgumentException>(() => Trainer.Fit(model, good, narrow, Unshuffled()))!;
+        Assert.That(validation.ParamName, Is.EqualTo("validation"));
+    }
+
+    [Test]
+    public void A_wrong_tensor_given_to_Predict_names_inputs_and_one_given_to_forward_names_input()
+    {
+        using var model = Model();
+        using var wrongRank = zeros(3, 2);
+        Assert.That(Assert.Throws<ArgumentException>(() => model.Predict(wrongRank))!.ParamName, Is.EqualTo("inputs"));
+        Assert.That(Assert.Throws<ArgumentException>(() => model.forward(wrongRank).Dispose())!.ParamName, Is.EqualTo("input"));
     }
 
     [Test]

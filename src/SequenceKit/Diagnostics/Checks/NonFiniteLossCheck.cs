@@ -30,6 +30,6 @@ internal static class NonFiniteLossCheck
         if (norms.All(double.IsFinite) && median < 1e3) return None;
         return [new Result(new Finding("SK005", "Exploding gradients", Severity.Critical, double.IsFinite(median) ? Math.Min(0.95, 0.5 + 0.1 * Math.Log10(median / 1e3 + 1) * 3) : 0.95,
             F($"The gradient norm of the model as trained, over {norms.Length} batch(es), is up to {norms.Max():G4} (median {median:G4}); healthy models see norms of about 0.1–10, and updates this large throw the weights around."),
-            E(("largest gradient norm", norms.Max()), (MedianGradientNorm, median)), fix), true)];
+            E(("largest gradient norm", norms.Max()), (MedianGradientNorm, median)), fix), true, MeasuredGradients: true)];
     }
 }

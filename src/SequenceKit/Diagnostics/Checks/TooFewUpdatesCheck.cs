@@ -45,6 +45,6 @@ internal static class TooFewUpdatesCheck
             fix);
         if (!batchIsTheLever)
             return [new Checks.Result(finding with { Severity = Severity.Info, Confidence = 0.2 }, true)];
-        return [new Checks.Result(finding, false, new Treatment("SK019", "the setup unchanged, trained for the race's steps", fix) { TestedByControl = true }, Fallback: true, BesideConfirmed: true)];
+        return [new Checks.Result(finding, false, new Treatment("SK019", "the setup unchanged, trained for the race's steps", fix) { TestedByControl = true, RunUpdates = total }, Fallback: true, BesideConfirmed: true)];
     }
 }
