@@ -88,109 +88,103 @@ internal static class ModelFile
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!File.Exists(path) && !Directory.Exists(path)) throw new FileNotFoundException($"No model file at '{path}'.", path);
+        var contents = SignedArchive.Read(path, ManifestEntry, Spec, "model file", (part, problem, e) => new ModelFileException(path, part, problem, e),
+            archive => ReadContents(path, archive));
+        return Build(path, contents, CreateLayers(path, contents.Layers), options);
+    }
 
-        string? part = null;
-        JsonObject manifest;
-        byte[] weights;
-        JsonArray layerList;
-        Dictionary<string, long[]> parameters;
+    /// <summary>Everything a model file holds, read and verified; nothing is allocated for the model yet.</summary>
+    private sealed record Contents(JsonArray Layers, Dictionary<string, long[]> Parameters, byte[] Weights, Dictionary<string, IScaler> Scalers,
+        Vocabulary? Vocabulary, string[]? ClassNames);
+
+    private static Contents ReadContents(string path, SignedArchive archive)
+    {
+        var manifest = archive.Manifest;
+        var layerList = Get<JsonArray>(path, manifest, "layers");
+        if (layerList.Count is 0 or > SequenceKitLimits.MaxLayers)
+            throw new ModelFileException(path, ManifestEntry, $"'layers' holds {layerList.Count} layers; expected 1 to {SequenceKitLimits.MaxLayers} (SequenceKitLimits.MaxLayers).");
+        var scalerNames = (manifest["scalers"] as JsonArray ?? []).Select(node => node?.GetValueKind() == JsonValueKind.String ? node.GetValue<string>()
+            : throw new ModelFileException(path, ManifestEntry, "a 'scalers' entry is not a string.")).ToArray();
+        var vocabularyName = VocabularyName(path, manifest);
+        foreach (var name in scalerNames)
+            if (!archive.Has(ScalerFolder + name + ".json")) throw new ModelFileException(path, ManifestEntry, $"the scaler '{name}' listed in the manifest is missing.");
+        if (vocabularyName is not null && !archive.Has(vocabularyName))
+            throw new ModelFileException(path, ManifestEntry, $"the vocabulary entry '{vocabularyName}' listed in the manifest is missing.");
+        var (parameters, weights) = archive.Hashed ? ReadWeights(archive, scalerNames, vocabularyName) : ReadVersion1Weights(path, archive);
+        CheckParameterSizes(path, parameters);
         var scalers = new Dictionary<string, IScaler>(StringComparer.Ordinal);
-        Vocabulary? vocabulary;
-        string[]? classNames;
-        try
+        foreach (var name in scalerNames)
         {
-            using var zip = SafeFile.OpenArchive(path);
-            part = ManifestEntry;
-            if (zip.GetEntry(ManifestEntry) is null)
-                throw new ModelFileException(path, null, $"it has no {ManifestEntry}; it is a zip archive but not a SequenceKit model file.");
-            manifest = FileFormat.ParseObject(SafeFile.ReadEntry(zip, ManifestEntry, null, SequenceKitLimits.MaxJsonBytes));
-            var version = FileFormat.CheckVersion(manifest, Spec);
-            FileFormat.Verify(manifest, Spec, version);
-
-            layerList = Get<JsonArray>(path, manifest, "layers");
-            if (layerList.Count is 0 or > SequenceKitLimits.MaxLayers)
-                throw new ModelFileException(path, ManifestEntry, $"'layers' holds {layerList.Count} layers; expected 1 to {SequenceKitLimits.MaxLayers} (SequenceKitLimits.MaxLayers).");
-            var scalerNames = (manifest["scalers"] as JsonArray ?? []).Select(node => node?.GetValueKind() == JsonValueKind.String ? node.GetValue<string>()
-                : throw new ModelFileException(path, ManifestEntry, "a 'scalers' entry is not a string.")).ToArray();
-            var vocabularyName = VocabularyName(path, manifest);
-            if (version >= 2)
-            {
-                var listed = new[] { WeightsEntry }.Concat(scalerNames.Select(n => ScalerFolder + n + ".json"));
-                if (vocabularyName is not null) listed = listed.Append(vocabularyName);
-                foreach (var name in scalerNames)
-                    if (zip.GetEntry(ScalerFolder + name + ".json") is null)
-                        throw new ModelFileException(path, ManifestEntry, $"the scaler '{name}' listed in the manifest is missing.");
-                if (vocabularyName is not null && zip.GetEntry(vocabularyName) is null)
-                    throw new ModelFileException(path, ManifestEntry, $"the vocabulary entry '{vocabularyName}' listed in the manifest is missing.");
-                var referenced = listed.ToHashSet(StringComparer.Ordinal);
-                var declared = (manifest["parts"] as JsonObject ?? throw new InvalidDataException("the manifest has no \"parts\".")).Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
-                if (!declared.SetEquals(referenced))
-                    throw new ModelFileException(path, ManifestEntry, $"its \"parts\" list [{string.Join(", ", declared.Order())}], but its weights, scalers and vocabulary name [{string.Join(", ", referenced.Order())}]; the manifest is corrupt.");
-                FileFormat.CheckNoStrayEntries(zip, declared.Append(ManifestEntry));
-                parameters = FileFormat.ReadParameterManifest(manifest["parameters"]);
-                part = WeightsEntry;
-                weights = FileFormat.ReadPart(zip, manifest, WeightsEntry, SequenceKitLimits.MaxPartBytes);
-            }
-            else
-            {
-                var weightsInfo = Get<JsonObject>(path, manifest, "weights");
-                parameters = FileFormat.ReadParameterManifest(weightsInfo["parameters"]);
-                part = Get<string>(path, weightsInfo, "entry");
-                weights = SafeFile.ReadEntry(zip, part, Get<long>(path, weightsInfo, "bytes"), SequenceKitLimits.MaxPartBytes);
-                var expectedHash = Get<string>(path, weightsInfo, "sha256");
-                var actualHash = FileFormat.Sha256(weights);
-                if (!string.Equals(expectedHash, actualHash, StringComparison.OrdinalIgnoreCase))
-                    throw new ModelFileException(path, part, $"the weights' SHA-256 is {actualHash}, but the manifest says {expectedHash}; the file is corrupt.");
-            }
-            foreach (var (name, shape) in parameters)
-            {
-                double elements = 1;
-                foreach (var d in shape) elements *= d;
-                if (elements > SequenceKitLimits.MaxTensorElements)
-                    throw new ModelFileException(path, ManifestEntry, $"parameter '{name}' has shape [{string.Join(", ", shape)}], {elements:G} elements; at most {SequenceKitLimits.MaxTensorElements} (SequenceKitLimits.MaxTensorElements).");
-            }
-            foreach (var name in scalerNames)
-            {
-                part = ScalerFolder + name + ".json";
-                var bytes = version >= 2 ? FileFormat.ReadPart(zip, manifest, part, SequenceKitLimits.MaxJsonBytes)
-                    : SafeFile.ReadEntry(zip, part, null, SequenceKitLimits.MaxJsonBytes);
-                try
-                {
-                    scalers[name] = Scaler.FromJson(System.Text.Encoding.UTF8.GetString(bytes));
-                }
-                catch (SequenceKitException e)
-                {
-                    throw new ModelFileException(path, part, $"the scaler '{name}' cannot be read: {e.Message}", e);
-                }
-            }
-            part = vocabularyName;
-            vocabulary = vocabularyName is null ? null : ReadVocabulary(path, zip, manifest, vocabularyName, version);
-            part = ManifestEntry;
-            classNames = ReadClassNames(path, manifest);
-        }
-        catch (Exception e) when (e is InvalidDataException or JsonException or EndOfStreamException or NotSupportedException or IOException and not FileNotFoundException
-            or UnauthorizedAccessException or InvalidOperationException or FormatException or ArgumentException)
-        {
-            throw new ModelFileException(path, part, e is InvalidDataException ? e.Message : $"it is truncated, corrupt or not a SequenceKit model file ({e.Message}).", e);
-        }
-
-        var layers = layerList.Select((node, i) =>
-        {
-            var layer = node as JsonObject ?? throw new ModelFileException(path, ManifestEntry, $"layers[{i}] is not a JSON object.");
-            var config = Get<JsonObject>(path, layer, "config");
+            var bytes = archive.ReadPart(ScalerFolder + name + ".json", SequenceKitLimits.MaxJsonBytes);
             try
             {
-                return LayerRegistry.Create(Get<string>(path, layer, "type"), (JsonObject)config.DeepClone());
+                scalers[name] = Scaler.FromJson(System.Text.Encoding.UTF8.GetString(bytes));
             }
-            catch (Exception e) when (e is SequenceKitException and not ModelFileException || IsBuildFailure(e))
+            catch (SequenceKitException e)
             {
-                throw new ModelFileException(path, ManifestEntry, $"layers[{i}]: {e.Message}", e);
+                throw new ModelFileException(path, archive.CurrentPart, $"the scaler '{name}' cannot be read: {e.Message}", e);
             }
-        }).ToArray();
+        }
+        var vocabulary = vocabularyName is null ? null : ReadVocabulary(path, archive, vocabularyName);
+        archive.CurrentPart = ManifestEntry;
+        return new Contents(layerList, parameters, weights, scalers, vocabulary, ReadClassNames(path, manifest));
+    }
 
+    /// <summary>Format version 2: the parts list names exactly the weights, the scalers and the vocabulary; the parameter list is top-level.</summary>
+    private static (Dictionary<string, long[]> Parameters, byte[] Weights) ReadWeights(SignedArchive archive, IEnumerable<string> scalerNames, string? vocabularyName)
+    {
+        var listed = new[] { WeightsEntry }.Concat(scalerNames.Select(n => ScalerFolder + n + ".json")).ToList();
+        if (vocabularyName is not null) listed.Add(vocabularyName);
+        archive.CheckParts(listed, ManifestEntry);
+        var parameters = FileFormat.ReadParameterManifest(archive.Manifest["parameters"]);
+        return (parameters, archive.ReadPart(WeightsEntry, SequenceKitLimits.MaxPartBytes));
+    }
+
+    /// <summary>Format version 1 (before issue 13): only the weights are hashed, described under <c>"weights"</c>.</summary>
+    private static (Dictionary<string, long[]> Parameters, byte[] Weights) ReadVersion1Weights(string path, SignedArchive archive)
+    {
+        var weightsInfo = Get<JsonObject>(path, archive.Manifest, "weights");
+        var parameters = FileFormat.ReadParameterManifest(weightsInfo["parameters"]);
+        var entry = Get<string>(path, weightsInfo, "entry");
+        var weights = archive.ReadPart(entry, SequenceKitLimits.MaxPartBytes, Get<long>(path, weightsInfo, "bytes"));
+        var expectedHash = Get<string>(path, weightsInfo, "sha256");
+        var actualHash = FileFormat.Sha256(weights);
+        if (!string.Equals(expectedHash, actualHash, StringComparison.OrdinalIgnoreCase))
+            throw new ModelFileException(path, entry, $"the weights' SHA-256 is {actualHash}, but the manifest says {expectedHash}; the file is corrupt.");
+        return (parameters, weights);
+    }
+
+    private static void CheckParameterSizes(string path, Dictionary<string, long[]> parameters)
+    {
+        foreach (var (name, shape) in parameters)
+        {
+            double elements = 1;
+            foreach (var d in shape) elements *= d;
+            if (elements > SequenceKitLimits.MaxTensorElements)
+                throw new ModelFileException(path, ManifestEntry, $"parameter '{name}' has shape [{string.Join(", ", shape)}], {elements:G} elements; at most {SequenceKitLimits.MaxTensorElements} (SequenceKitLimits.MaxTensorElements).");
+        }
+    }
+
+    private static ISequenceLayer[] CreateLayers(string path, JsonArray layerList) => layerList.Select((node, i) =>
+    {
+        var layer = node as JsonObject ?? throw new ModelFileException(path, ManifestEntry, $"layers[{i}] is not a JSON object.");
+        var config = Get<JsonObject>(path, layer, "config");
+        try
+        {
+            return LayerRegistry.Create(Get<string>(path, layer, "type"), (JsonObject)config.DeepClone());
+        }
+        catch (Exception e) when (e is SequenceKitException and not ModelFileException || IsBuildFailure(e))
+        {
+            throw new ModelFileException(path, ManifestEntry, $"layers[{i}]: {e.Message}", e);
+        }
+    }).ToArray();
+
+    /// <summary>Builds the model once its architecture is checked against the parameter list, and copies the checked weights in.</summary>
+    private static SequenceModel Build(string path, Contents contents, ISequenceLayer[] layers, SequenceModelOptions? options)
+    {
         // Nothing is allocated for the architecture before it is checked against the parameter list and the weights'
         // byte count (see ModelFileLayerCheck and LayerParameters for why arithmetic and not the meta device).
-        var layerCheck = new ModelFileLayerCheck(path, parameters, weights.LongLength);
+        var layerCheck = new ModelFileLayerCheck(path, contents.Parameters, contents.Weights.LongLength);
         layerCheck.CheckTotal();
         SequenceModel model;
         try
@@ -204,15 +198,15 @@ internal static class ModelFile
 
         try
         {
-            if (ParameterShapes.Mismatch(model, parameters, "weights") is { } problem)
+            if (ParameterShapes.Mismatch(model, contents.Parameters, "weights") is { } problem)
                 throw new ModelFileException(path, ManifestEntry, $"{problem.Message} The weights do not match the architecture.");
-            using (var data = ReadWeights(path, weights, model)) data.CopyInto(model);
+            using (var data = ReadWeights(path, contents.Weights, model)) data.CopyInto(model);
             model.eval();
-            foreach (var (name, scaler) in scalers) model.Scalers[name] = scaler;
+            foreach (var (name, scaler) in contents.Scalers) model.Scalers[name] = scaler;
             try
             {
-                model.Vocabulary = vocabulary;
-                model.ClassNames = classNames;
+                model.Vocabulary = contents.Vocabulary;
+                model.ClassNames = contents.ClassNames;
             }
             catch (ArgumentException e)
             {
@@ -252,10 +246,9 @@ internal static class ModelFile
             : throw new ModelFileException(path, ManifestEntry, $"the manifest's 'vocabulary' must name an entry; got {node.ToJsonString()}.");
     }
 
-    private static Vocabulary ReadVocabulary(string path, ZipArchive zip, JsonObject manifest, string name, int version)
+    private static Vocabulary ReadVocabulary(string path, SignedArchive archive, string name)
     {
-        if (zip.GetEntry(name) is null) throw new ModelFileException(path, ManifestEntry, $"the vocabulary entry '{name}' listed in the manifest is missing.");
-        var bytes = version >= 2 ? FileFormat.ReadPart(zip, manifest, name, SequenceKitLimits.MaxJsonBytes) : SafeFile.ReadEntry(zip, name, null, SequenceKitLimits.MaxJsonBytes);
+        var bytes = archive.ReadPart(name, SequenceKitLimits.MaxJsonBytes);
         try
         {
             return Vocabulary.FromJson(System.Text.Encoding.UTF8.GetString(bytes));

@@ -81,64 +81,45 @@ internal static class TrainingCheckpoint
     public static Resume Read(string path, SequenceModel model, OptimizerHelper optimizer, TrainerOptions options)
     {
         if (!File.Exists(path) && !Directory.Exists(path)) throw new FileNotFoundException($"No checkpoint at '{path}' to resume from.", path);
-        string? part = null;
-        StateDictData? weights = null;
-        try
-        {
-            using var zip = SafeFile.OpenArchive(path);
-            part = ManifestEntry;
-            var manifest = FileFormat.ParseObject(SafeFile.ReadEntry(zip, ManifestEntry, null, SequenceKitLimits.MaxJsonBytes));
-            var version = FileFormat.CheckVersion(manifest, Spec);
-            FileFormat.Verify(manifest, Spec, version);
-            var versioned = version >= 2;
-            if (versioned) FileFormat.CheckNoStrayEntries(zip, [ManifestEntry, WeightsEntry, OptimizerEntry]);
+        return SignedArchive.Read(path, ManifestEntry, Spec, "checkpoint", (part, problem, e) => new CheckpointFileException(path, part, problem, e),
+            archive => ReadParts(path, archive, model, optimizer, options));
+    }
 
-            var seed = Integer(manifest, "seed", long.MinValue, long.MaxValue);
-            if (seed != options.Seed)
-                throw new CheckpointFileException(path, ManifestEntry, $"it was written with Seed {seed}, but TrainerOptions.Seed is {options.Seed}; resume with the same seed to continue the run.");
-            var optimizerType = manifest["optimizer"] is JsonValue o && o.GetValueKind() == JsonValueKind.String ? o.GetValue<string>() : manifest["optimizer"]?.ToJsonString();
-            if (optimizerType != optimizer.GetType().FullName)
-                throw new CheckpointFileException(path, ManifestEntry, $"it holds {optimizerType} state, but the optimizer is {optimizer.GetType().FullName}; resume with the same optimizer.");
-            var nextEpoch = (int)Integer(manifest, "nextEpoch", 0, options.Epochs);
-            var baseRate = manifest["baseRate"] is JsonValue r && r.GetValueKind() == JsonValueKind.Number && r.TryGetValue(out double rate) ? rate : double.NaN;
-            if (!(baseRate > 0 && double.IsFinite(baseRate)))
-                throw new InvalidDataException($"'baseRate' is {manifest["baseRate"]?.ToJsonString() ?? "missing"}; expected a positive finite learning rate.");
-            var records = ReadHistory(manifest["history"], nextEpoch);
-            var schedulerState = manifest["metricScheduler"] switch
-            {
-                null => null,
-                JsonObject state => state,
-                var other => throw new InvalidDataException($"'metricScheduler' is {other.ToJsonString()}; expected an object or null."),
-            };
-            if (options.MetricScheduler is ReduceLrOnPlateau plateau && schedulerState is not null && plateau.StateProblem(schedulerState) is { } schedulerProblem)
-                throw new InvalidDataException($"'metricScheduler' {schedulerProblem}");
-
-            var stored = FileFormat.ReadParameterManifest(manifest["parameters"]);
-            if (ParameterShapes.Mismatch(model, stored, "checkpoint") is { } problem)
-                throw new CheckpointFileException(path, ManifestEntry, $"it does not match the model: {problem.Message} Build the same architecture before resuming.");
-
-            part = WeightsEntry;
-            var weightBytes = versioned ? FileFormat.ReadPart(zip, manifest, WeightsEntry, SequenceKitLimits.MaxPartBytes)
-                : SafeFile.ReadEntry(zip, WeightsEntry, null, SequenceKitLimits.MaxPartBytes);
-            part = OptimizerEntry;
-            var optimizerBytes = versioned ? FileFormat.ReadPart(zip, manifest, OptimizerEntry, SequenceKitLimits.MaxPartBytes)
-                : SafeFile.ReadEntry(zip, OptimizerEntry, null, SequenceKitLimits.MaxPartBytes);
-            OptimizerStateData.Check(optimizerBytes, optimizer, OptimizerEntry);
-            part = WeightsEntry;
-            weights = StateDictData.Read(weightBytes, model, WeightsEntry, requireFinite: true);
-            return new Resume(path, nextEpoch, baseRate, records, schedulerState, weights, optimizerBytes);
-        }
-        catch (Exception e) when (e is InvalidDataException or JsonException or InvalidOperationException or FormatException or EndOfStreamException
-            or IOException and not FileNotFoundException or UnauthorizedAccessException or ArgumentException)
+    private static Resume ReadParts(string path, SignedArchive archive, SequenceModel model, OptimizerHelper optimizer, TrainerOptions options)
+    {
+        var manifest = archive.Manifest;
+        archive.CheckParts([WeightsEntry, OptimizerEntry], ManifestEntry);
+        var seed = Integer(manifest, "seed", long.MinValue, long.MaxValue);
+        if (seed != options.Seed)
+            throw new CheckpointFileException(path, ManifestEntry, $"it was written with Seed {seed}, but TrainerOptions.Seed is {options.Seed}; resume with the same seed to continue the run.");
+        var optimizerType = manifest["optimizer"] is JsonValue o && o.GetValueKind() == JsonValueKind.String ? o.GetValue<string>() : manifest["optimizer"]?.ToJsonString();
+        if (optimizerType != optimizer.GetType().FullName)
+            throw new CheckpointFileException(path, ManifestEntry, $"it holds {optimizerType} state, but the optimizer is {optimizer.GetType().FullName}; resume with the same optimizer.");
+        var nextEpoch = (int)Integer(manifest, "nextEpoch", 0, options.Epochs);
+        var baseRate = manifest["baseRate"] is JsonValue r && r.GetValueKind() == JsonValueKind.Number && r.TryGetValue(out double rate) ? rate : double.NaN;
+        if (!(baseRate > 0 && double.IsFinite(baseRate)))
+            throw new InvalidDataException($"'baseRate' is {manifest["baseRate"]?.ToJsonString() ?? "missing"}; expected a positive finite learning rate.");
+        var records = ReadHistory(manifest["history"], nextEpoch);
+        var schedulerState = manifest["metricScheduler"] switch
         {
-            weights?.Dispose();
-            throw new CheckpointFileException(path, part, e is InvalidDataException ? e.Message : $"it is truncated, corrupt or not a SequenceKit checkpoint ({e.Message}).", e);
-        }
-        catch
-        {
-            weights?.Dispose();
-            throw;
-        }
+            null => null,
+            JsonObject state => state,
+            var other => throw new InvalidDataException($"'metricScheduler' is {other.ToJsonString()}; expected an object or null."),
+        };
+        if (options.MetricScheduler is ReduceLrOnPlateau plateau && schedulerState is not null && plateau.StateProblem(schedulerState) is { } schedulerProblem)
+            throw new InvalidDataException($"'metricScheduler' {schedulerProblem}");
+
+        var stored = FileFormat.ReadParameterManifest(manifest["parameters"]);
+        if (ParameterShapes.Mismatch(model, stored, "checkpoint") is { } problem)
+            throw new CheckpointFileException(path, ManifestEntry, $"it does not match the model: {problem.Message} Build the same architecture before resuming.");
+
+        var weightBytes = archive.ReadPart(WeightsEntry, SequenceKitLimits.MaxPartBytes);
+        var optimizerBytes = archive.ReadPart(OptimizerEntry, SequenceKitLimits.MaxPartBytes);
+        OptimizerStateData.Check(optimizerBytes, optimizer, OptimizerEntry);
+        archive.CurrentPart = WeightsEntry;
+        // Last: the only native allocation, handed to the Resume; nothing after it can fail.
+        var weights = StateDictData.Read(weightBytes, model, WeightsEntry, requireFinite: true);
+        return new Resume(path, nextEpoch, baseRate, records, schedulerState, weights, optimizerBytes);
     }
 
     /// <summary>Everything a checkpoint holds, read and checked; <see cref="Apply"/> is the only step that changes the run.</summary>
