@@ -104,7 +104,7 @@ internal static class Checks
             using var scope = NewDisposeScope();
             using var batch = c.Train.GetBatch(rows, copy.Device);
             using (NewDisposeScope()) copy.zero_grad();
-            Trainer.BatchLoss(copy, batch, c.Training.Loss, c.Setup).Loss.backward();
+            TrainingStep.BatchLoss(copy, batch, c.Training.Loss, c.Setup).Loss.backward();
             values.Add(measure(copy));
         }
         return values;

@@ -26,7 +26,7 @@ internal sealed class DiagnosisContext : IDisposable
         DoctorOptions options, CancellationToken cancellationToken)
     {
         (Model, Train, Validation, History, Training, Options, CancellationToken) = (model, train, validation, history, training, options, cancellationToken);
-        Setup = Trainer.CreateLossSetup(model, train, training);
+        Setup = TrainingPlan.ForEvaluation(model, train, training).Setup;
         if (Setup.ClassWeights is { } weights) owned.Add(weights);
     }
 

@@ -230,7 +230,7 @@ internal sealed class Experiments
             using var _ = no_grad();
             using var scope = NewDisposeScope();
             var batch = transform(probe.GetBatch(Enumerable.Range(0, (int)probe.Count).Select(i => (long)i).ToArray(), model.Device));
-            var (output, loss, mask) = Trainer.BatchLoss(model, batch, c.Training.Loss, c.Setup);
+            var (output, loss, mask) = TrainingStep.BatchLoss(model, batch, c.Training.Loss, c.Setup);
             var value = loss.to(ScalarType.Float64).item<double>();
             var trivial = c.Training.Loss.Compute(Trivial(output, treatment), batch.Targets, c.Setup, mask).to(ScalarType.Float64).item<double>();
             var relative = double.IsFinite(value) ? value / Math.Max(trivial, 1e-12) : double.PositiveInfinity;

@@ -30,8 +30,8 @@ public static class LearningRateFinder
         if (options.Steps < 10) throw new ArgumentOutOfRangeException(nameof(options), options.Steps, $"LearningRateRangeOptions.Steps must be at least 10; got {options.Steps}.");
         if (!(options.Smoothing >= 0 && options.Smoothing < 1)) throw new ArgumentOutOfRangeException(nameof(options), options.Smoothing, $"LearningRateRangeOptions.Smoothing must be in [0, 1); got {options.Smoothing}.");
 
-        var setup = Trainer.CreateLossSetup(model, data, training);
-        using var weights = setup.ClassWeights;
+        using var plan = TrainingPlan.ForEvaluation(model, data, training);
+        var setup = plan.Setup;
         using var copy = model.Copy();
         copy.train();
         using var optimizer = training.Optimizer.Create(copy.parameters());

@@ -43,7 +43,7 @@ internal static class TrainingStep
     public static (double Loss, bool Applied, Tensor Output, Tensor? Mask) Run(SequenceModel model, DataBatch batch, OptimizerHelper optimizer, ILoss loss,
         LossSetup setup, Settings settings, bool isStep = true, bool valuesChecked = false)
     {
-        var (output, value, mask) = Trainer.BatchLoss(model, batch, loss, setup, valuesChecked);
+        var (output, value, mask) = BatchLoss(model, batch, loss, setup, valuesChecked);
         var number = value.item<float>();
         if (!float.IsFinite(number))
         {
@@ -57,5 +57,25 @@ internal static class TrainingStep
         optimizer.step();
         optimizer.zero_grad();
         return (number, true, output, mask);
+    }
+
+    /// <summary>
+    /// The one batch loss: the model's output on a batch, the loss exactly as training computes it (padded steps masked,
+    /// class weights from <paramref name="setup"/>), and the step mask. The trainer, evaluation, the training doctor's
+    /// probes and <c>LearningRateFinder</c> all call this.
+    /// </summary>
+    public static (Tensor Output, Tensor Loss, Tensor? Mask) BatchLoss(SequenceModel model, DataBatch batch, ILoss loss, LossSetup setup, bool valuesChecked = false)
+    {
+        var (output, logits) = model.ForwardWithLogits(batch.Inputs, batch.Lengths, valuesChecked);      // softmax/sigmoid losses read the logits
+        var mask = StepMask(output, batch.Lengths);
+        return (output, loss.ComputeFromLogits(logits, output, batch.Targets, setup, mask), mask);
+    }
+
+    /// <summary>(batch, time) true at real steps, for sequence outputs of a padded batch; otherwise null.</summary>
+    public static Tensor? StepMask(Tensor output, Tensor? lengths)
+    {
+        if (lengths is null || output.Dimensions != 3) return null;
+        var steps = arange(output.shape[1], device: output.device).unsqueeze(0);     // (1, T)
+        return steps.lt(lengths.to(output.device).unsqueeze(1));                       // (B, T)
     }
 }

@@ -84,7 +84,7 @@ internal static class DistributionShiftCheck
         var mapped = new DataBatch((inputs - fromV) * scale + toT, batch.Targets, batch.Lengths, batch.Indices);
         double Score(DataBatch b)
         {
-            var (output, loss, mask) = Trainer.BatchLoss(copy, b, c.Training.Loss, c.Setup);
+            var (output, loss, mask) = TrainingStep.BatchLoss(copy, b, c.Training.Loss, c.Setup);
             if (!c.IsClassification) return loss.to(ScalarType.Float64).item<double>();
             var (predicted, actual) = ClassPredictions.Of(output, b.Targets, c.MetricSetup, mask);
             return Evaluation.BalancedAccuracyOf(predicted.data<long>().ToArray(), actual.data<long>().ToArray());

@@ -24,7 +24,7 @@ internal static class LearningRateCheck
         {
             using var batch = c.Train.GetBatch(DiagnosisContext.RandomRows(c.Train, c.Training.BatchSize, 71).Select(r => (long)r).ToArray(), copy.Device);
             var before = copy.parameters().Select(p => p.detach().clone()).ToList();
-            Trainer.BatchLoss(copy, batch, c.Training.Loss, c.Setup).Loss.backward();
+            TrainingStep.BatchLoss(copy, batch, c.Training.Loss, c.Setup).Loss.backward();
             optimizer.step();
             foreach (var (p, old) in copy.parameters().Zip(before))
             {

@@ -30,7 +30,7 @@ internal static class VanishingGradientsCheck
         var x = flow.Values.detach().requires_grad_(true);                                     // (B, T, F)
         flow = new SequenceBatch(x, batch.Lengths);
         for (var i = index; i < copy.Layers.Count - 1; i++) flow = copy.Layers[i].Forward(flow);
-        // The trainer's loss: from the logits of a softmax/sigmoid Dense, as Trainer.BatchLoss computes it.
+        // The trainer's loss: from the logits of a softmax/sigmoid Dense, as TrainingStep.BatchLoss computes it.
         var logits = copy.Layers[^1] is Dense dense ? dense.PreActivation(flow) : copy.Layers[^1].Forward(flow).Values;
         var output = copy.Layers[^1] is Dense last ? last.Activate(logits) : logits;
         c.Training.Loss.ComputeFromLogits(logits, output, batch.Targets, c.Setup, null).backward();
