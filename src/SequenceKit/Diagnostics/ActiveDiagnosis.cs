@@ -41,16 +41,7 @@ internal static class ActiveDiagnosis
         if (jointConfirmed && !race.Outcomes.Any(o => o.Verdict == ArmVerdict.Confirmed && o.T.Members.Count == 0))
             Ablate(c, tone, experiments, race, race.Outcomes.First(o => ReferenceEquals(o.T, joint)), results, strong, found);
         foreach (var o in race.Outcomes.Where(o => o.Verdict == ArmVerdict.Confirmed && o.T.Members.Count == 0))
-        {
-            var original = results.FirstOrDefault(x => ReferenceEquals(x.Treatment, o.T));
-            var experiment = F($"With {o.T.Name}, a copy's {What(c, race.Yardstick!, o, experiments)}. The gain is {o.Effect:F1}× the control's own noise, beats each of its {race.Yardstick!.Controls.Count} seeds, and closes {o.Closed:P0} of the gap to a perfect score; a second seed agreed ({Reached(c, o.ByBalanced, o.Replicate!)}).");
-            var evidence = Checks.E(("control relative loss", race.Yardstick!.Control), ("treatment relative loss", o.R.Relative), ("effect size (× control noise)", o.Effect), ("steps", o.R.Steps), ("rows", o.R.Rows),
-                ("control balanced accuracy", race.Yardstick!.ControlBalanced), ("treatment balanced accuracy", o.R.BalancedAccuracy));
-            if (o.T.RateFactor != 1 && o.T.Optimizer is null) evidence[Finding.SuggestedLearningRate] = c.BaseRate * o.T.RateFactor;
-            found.Confirmed[o.T] = UnderPlainCheck(original, new Finding(o.T.Code, Catalog.TitleOf(o.T), tone.Severity, ConfidenceOf(o.Effect, o.Closed, original is not null),
-                experiment + tone.StillLearning,
-                evidence, o.T.Fix) { Experiment = experiment, ConfirmedByExperiment = true });
-        }
+            found.Confirmed[o.T] = ConfirmedFinding(c, tone, experiments, race.Yardstick!, o, results.FirstOrDefault(x => ReferenceEquals(x.Treatment, o.T)));
         var controlLearned = race.Yardstick is { } control && control.Controls.All(a => Learned(c, a));
         if (race.Yardstick is { } y && (status.Stuck ? controlLearned : user is not null && y.Controls.All(a => BeatsUser(c, y, a, user))))
             ConfirmByControl(c, status, race, experiments, byControl, results, user, found);
@@ -81,6 +72,17 @@ internal static class ActiveDiagnosis
             { Experiment = found.Unconfirmed[best.T] });
         }
         return found;
+    }
+
+    /// <summary>A change confirmed on its own: the finding quotes both seeds' result against the control, with its evidence.</summary>
+    private static Finding ConfirmedFinding(DiagnosisContext c, Tone tone, Experiments experiments, Yardstick y, Outcome o, Checks.Result? original)
+    {
+        var experiment = F($"With {o.T.Name}, a copy's {What(c, y, o, experiments)}. The gain is {o.Effect:F1}× the control's own noise, beats each of its {y.Controls.Count} seeds, and closes {o.Closed:P0} of the gap to a perfect score; a second seed agreed ({Reached(c, o.ByBalanced, o.Replicate!)}).");
+        var evidence = Checks.E(("control relative loss", y.Control), ("treatment relative loss", o.R.Relative), ("effect size (× control noise)", o.Effect), ("steps", o.R.Steps), ("rows", o.R.Rows),
+            ("control balanced accuracy", y.ControlBalanced), ("treatment balanced accuracy", o.R.BalancedAccuracy));
+        if (o.T.RateFactor != 1 && o.T.Optimizer is null) evidence[Finding.SuggestedLearningRate] = c.BaseRate * o.T.RateFactor;
+        return UnderPlainCheck(original, new Finding(o.T.Code, Catalog.TitleOf(o.T), tone.Severity, ConfidenceOf(o.Effect, o.Closed, original is not null),
+            experiment + tone.StillLearning, evidence, o.T.Fix) { Experiment = experiment, ConfirmedByExperiment = true });
     }
 
     /// <summary>Candidates: those the plain checks raised first, then the ones every stuck run gets.</summary>

@@ -152,87 +152,110 @@ internal sealed class Race
     /// </summary>
     public void Run(IReadOnlyList<Treatment> treatments, Func<Yardstick, Outcome, bool> strongEnough, List<string> notes)
     {
-        var controls = new List<Arm>();
-        var live = new List<Arm>();
-        var replicates = new List<Arm>();
-        var last = new Dictionary<Treatment, Outcome>();
         try
         {
-            var perStep = experiments.WorkPerStep;
             var taken = 0;
             foreach (var rung in Rungs)
             {
-                var more = rung - taken;
-                var arms = (rung == Rungs[0] ? 2 + treatments.Count : controls.Count + live.Count);
-                if (!c.WorkFits(arms * more * perStep))
-                {
-                    if (rung == Rungs[0]) { notes.Add(F($"no experiment ran: the first rung ({arms} arms × {rung} steps × {experiments.RowsPerStep} rows × {experiments.TimeSteps} time steps) exceeds DoctorOptions.WorkBudget ({c.Options.WorkBudget:N0} sequence steps)")); return; }
-                    notes.Add(F($"the race stopped at {taken} steps: {arms} arms × {more} more steps × {experiments.RowsPerStep} rows × {experiments.TimeSteps} time steps exceed the work left ({c.Options.WorkBudget - c.Work:N0} of {c.Options.WorkBudget:N0} sequence steps)"));
-                    break;
-                }
-                if (rung == Rungs[0])
-                {
-                    c.Report("control");
-                    controls.Add(experiments.Start(null, 1));
-                    controls.Add(experiments.Start(null, 2));
-                    foreach (var t in treatments) live.Add(experiments.Start(t, 1));
-                }
+                if (!FitsRung(rung, taken, treatments.Count, notes)) break;
+                if (rung == Rungs[0]) StartArms(treatments);
                 foreach (var arm in controls) experiments.Advance(arm, rung);
-                if (rung == Rungs[0] && controls.Count == 2 && Split(controls[0].Last!, controls[1].Last!) && c.WorkFits(2 * rung * perStep))
-                {
-                    // A split control (one seed learns, the other does not: rare classes, a rate near divergence): two
-                    // seeds are a poor estimate of its spread, so two more run, and all four give the yardstick.
-                    controls.Add(experiments.Start(null, 3));
-                    controls.Add(experiments.Start(null, 4));
-                    foreach (var arm in controls.Skip(2)) experiments.Advance(arm, rung);
-                    notes.Add("the control's two seeds disagreed, so two more seeds were run");
-                }
+                if (rung == Rungs[0]) WidenSplitControl(rung, notes);
                 foreach (var arm in live)
                 {
                     c.Report("experiment: " + arm.Treatment!.Name);
                     experiments.Advance(arm, rung);
                 }
-                taken = rung;
-                StepsReached = rung;
+                taken = StepsReached = rung;
                 var yardstick = Yardstick = new Yardstick(c, controls.Select(a => a.Last!).ToList());
                 foreach (var arm in live) last[arm.Treatment!] = yardstick.Judge(arm.Treatment!, arm.Last!);
-                // Candidates for confirmation, strongest first: replicate each with a second seed.
-                var confirmed = false;
-                if (rung >= ConfirmAt)
-                {
-                    foreach (var arm in live.OrderByDescending(a => last[a.Treatment!].Effect).ToList())
-                    {
-                        var o = last[arm.Treatment!];
-                        if (!(o.BeatsEverySeed && strongEnough(yardstick, o))) continue;
-                        if (!c.WorkFits(rung * perStep)) { notes.Add(F($"{arm.Treatment!.Name} separated at {rung} steps, but the work left does not allow its second seed")); continue; }
-                        var second = experiments.Start(arm.Treatment, 2);
-                        replicates.Add(second);
-                        var r2 = experiments.Advance(second, rung);
-                        var o2 = yardstick.Judge(arm.Treatment!, r2);
-                        var agrees = o2.BeatsEverySeed && strongEnough(yardstick, o2);
-                        last[arm.Treatment!] = o with { Verdict = agrees ? ArmVerdict.Confirmed : ArmVerdict.NotReplicated, Replicate = r2 };
-                        confirmed |= agrees;
-                        live.Remove(arm);
-                        arm.Dispose();
-                    }
-                }
+                var confirmed = rung >= ConfirmAt && ConfirmLeaders(rung, yardstick, strongEnough, notes);
                 if (confirmed || live.Count == 0 || rung == Rungs[^1]) break;
-                // Racing: an arm stops when the leader is separated from it (its gain trails the leader's by
-                // TrailEffect × the noise) or when it is clearly harmful. While nothing is separated, every arm goes on.
-                var leader = live.Max(a => last[a.Treatment!].Effect);
-                foreach (var arm in live.Where(a => last[a.Treatment!].Effect is var e && e < KeepEffect && (e <= leader - TrailEffect || e <= -TrailEffect)).ToList())
-                {
-                    last[arm.Treatment!] = last[arm.Treatment!] with { Verdict = ArmVerdict.StoppedEarly };
-                    live.Remove(arm);
-                    arm.Dispose();
-                }
+                StopTrailing();
             }
             foreach (var t in treatments) if (last.TryGetValue(t, out var o)) Outcomes.Add(o);
-            notes.Add(Summary());
+            if (Yardstick is not null) notes.Add(Summary());
         }
         finally
         {
             foreach (var arm in controls.Concat(live).Concat(replicates)) arm.Dispose();
+        }
+    }
+
+    // The race's arms: the control's seeds, the changes still racing, the second seeds of candidates, and each
+    // change's outcome at the last rung it reached.
+    private readonly List<Arm> controls = [];
+    private readonly List<Arm> live = [];
+    private readonly List<Arm> replicates = [];
+    private readonly Dictionary<Treatment, Outcome> last = [];
+
+    /// <summary>Whether the next rung fits the work budget (checked before it starts); a note says why not.</summary>
+    private bool FitsRung(int rung, int taken, int treatments, List<string> notes)
+    {
+        var more = rung - taken;
+        var arms = rung == Rungs[0] ? 2 + treatments : controls.Count + live.Count;
+        if (c.WorkFits(arms * more * experiments.WorkPerStep)) return true;
+        notes.Add(rung == Rungs[0]
+            ? F($"no experiment ran: the first rung ({arms} arms × {rung} steps × {experiments.RowsPerStep} rows × {experiments.TimeSteps} time steps) exceeds DoctorOptions.WorkBudget ({c.Options.WorkBudget:N0} sequence steps)")
+            : F($"the race stopped at {taken} steps: {arms} arms × {more} more steps × {experiments.RowsPerStep} rows × {experiments.TimeSteps} time steps exceed the work left ({c.Options.WorkBudget - c.Work:N0} of {c.Options.WorkBudget:N0} sequence steps)"));
+        return false;
+    }
+
+    private void StartArms(IReadOnlyList<Treatment> treatments)
+    {
+        c.Report("control");
+        controls.Add(experiments.Start(null, 1));
+        controls.Add(experiments.Start(null, 2));
+        foreach (var t in treatments) live.Add(experiments.Start(t, 1));
+    }
+
+    /// <summary>
+    /// A split control (one seed learns, the other does not: rare classes, a rate near divergence): two seeds are a
+    /// poor estimate of its spread, so two more run, and all four give the yardstick.
+    /// </summary>
+    private void WidenSplitControl(int rung, List<string> notes)
+    {
+        if (controls.Count != 2 || !Split(controls[0].Last!, controls[1].Last!) || !c.WorkFits(2 * rung * experiments.WorkPerStep)) return;
+        controls.Add(experiments.Start(null, 3));
+        controls.Add(experiments.Start(null, 4));
+        foreach (var arm in controls.Skip(2)) experiments.Advance(arm, rung);
+        notes.Add("the control's two seeds disagreed, so two more seeds were run");
+    }
+
+    /// <summary>Candidates for confirmation, strongest first, are replicated with a second seed; true when one was confirmed.</summary>
+    private bool ConfirmLeaders(int rung, Yardstick yardstick, Func<Yardstick, Outcome, bool> strongEnough, List<string> notes)
+    {
+        var confirmed = false;
+        foreach (var arm in live.OrderByDescending(a => last[a.Treatment!].Effect).ToList())
+        {
+            var o = last[arm.Treatment!];
+            if (!(o.BeatsEverySeed && strongEnough(yardstick, o))) continue;
+            if (!c.WorkFits(rung * experiments.WorkPerStep)) { notes.Add(F($"{arm.Treatment!.Name} separated at {rung} steps, but the work left does not allow its second seed")); continue; }
+            var second = experiments.Start(arm.Treatment, 2);
+            replicates.Add(second);
+            var r2 = experiments.Advance(second, rung);
+            var o2 = yardstick.Judge(arm.Treatment!, r2);
+            var agrees = o2.BeatsEverySeed && strongEnough(yardstick, o2);
+            last[arm.Treatment!] = o with { Verdict = agrees ? ArmVerdict.Confirmed : ArmVerdict.NotReplicated, Replicate = r2 };
+            confirmed |= agrees;
+            live.Remove(arm);
+            arm.Dispose();
+        }
+        return confirmed;
+    }
+
+    /// <summary>
+    /// Racing: an arm stops when the leader is separated from it (its gain trails the leader's by
+    /// <see cref="TrailEffect"/> × the noise) or when it is clearly harmful. While nothing is separated, every arm goes on.
+    /// </summary>
+    private void StopTrailing()
+    {
+        var leader = live.Max(a => last[a.Treatment!].Effect);
+        foreach (var arm in live.Where(a => last[a.Treatment!].Effect is var e && e < KeepEffect && (e <= leader - TrailEffect || e <= -TrailEffect)).ToList())
+        {
+            last[arm.Treatment!] = last[arm.Treatment!] with { Verdict = ArmVerdict.StoppedEarly };
+            live.Remove(arm);
+            arm.Dispose();
         }
     }
 
