@@ -11,7 +11,7 @@
 // deploy/slurm/cell-comparison.sbatch and deploy/kubernetes/cell-comparison-job.yaml run it on a cluster.
 using System.Globalization;
 using SequenceKit.Diagnostics;
-using SequenceKit.Experiments;
+using SequenceKit.Sweeps;
 using SequenceKit.Layers;
 using SequenceKit.Models;
 using SequenceKit.Plots;

@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Globalization;
 
-namespace SequenceKit.Experiments;
+namespace SequenceKit.Sweeps;
 
 /// <summary>
 /// Which part of a sweep this process runs: shard <see cref="Index"/> of <see cref="Count"/> owns every configuration

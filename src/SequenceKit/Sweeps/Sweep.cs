@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using SequenceKit.Diagnostics;
 using SequenceKit.Training;
 
-namespace SequenceKit.Experiments;
+namespace SequenceKit.Sweeps;
 
 /// <summary>
 /// One configuration of a sweep: its parameter values, in the sweep's parameter order, and an id made from them that

@@ -1,7 +1,7 @@
-using SequenceKit.Experiments;
+using SequenceKit.Sweeps;
 using SequenceKit.Training;
 
-namespace SequenceKit.Tests.Experiments;
+namespace SequenceKit.Tests.Sweeps;
 
 /// <summary>Sweeps: grids, shards read from the schedulers' variables, results written once and merged from any shard.</summary>
 public class SweepTests : TemporaryFolderTest

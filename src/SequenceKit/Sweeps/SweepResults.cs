@@ -6,7 +6,7 @@ using SequenceKit.IO;
 using SequenceKit.Training;
 using SequenceKit.Training.Callbacks;
 
-namespace SequenceKit.Experiments;
+namespace SequenceKit.Sweeps;
 
 /// <summary>One finished configuration of a sweep, as read back from its results folder.</summary>
 /// <param name="Configuration">The configuration.</param>
