@@ -48,15 +48,9 @@ internal sealed class DiagnosisContext : IDisposable
     /// <summary>
     /// The optimizer family's usual learning rate: 0.05 for <c>Sgd</c> (with momentum, the usual 0.01–0.1), 0.01 for
     /// <c>Adagrad</c> (its default), 1e-3 for Adam, AdamW and RMSprop (their default in PyTorch and Keras); null for a
-    /// <c>CustomOptimizer</c>, whose family is unknown.
+    /// <c>CustomOptimizer</c> or a user's own factory, whose family is unknown. Each built-in states it (<c>IOptimizerFamily</c>).
     /// </summary>
-    public double? UsualRate => Training.Optimizer switch
-    {
-        SequenceKit.Training.Optimizers.Sgd => 0.05,
-        SequenceKit.Training.Optimizers.Adagrad => 0.01,
-        SequenceKit.Training.Optimizers.CustomOptimizer => null,
-        _ => 1e-3,
-    };
+    public double? UsualRate => (Training.Optimizer as Training.Optimizers.IOptimizerFamily)?.UsualRate;
 
     /// <summary>Runs while the active part works; only for the report and the hard <see cref="DoctorOptions.TimeLimit"/>, never for a decision.</summary>
     public Stopwatch ActiveClock { get; } = new();

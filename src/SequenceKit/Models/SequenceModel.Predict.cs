@@ -19,11 +19,11 @@ public sealed partial class SequenceModel
     /// (<c>int[,]</c>, <c>long[,]</c>), (samples, features) vectors, or a tensor: see <see cref="NumericArray"/>.
     /// </param>
     /// <param name="lengths">One length per sample (<c>int[]</c>, <c>long[]</c>) for padded sequences, or null.</param>
-    /// <param name="batchSize">Samples per forward pass; positive. Default 256.</param>
+    /// <param name="batchSize">Samples per forward pass; positive. Default <see cref="SequenceModel.DefaultPredictionBatchSize"/> (256).</param>
     /// <returns>(samples, outputs).</returns>
     /// <exception cref="ArgumentException">The inputs or lengths do not fit the model (the message says how).</exception>
     /// <exception cref="InvalidOperationException">The model returns a sequence per sample: use <see cref="PredictSequences"/>. Or another thread's <c>Trainer.Fit</c> is training the model (a training callback may predict).</exception>
-    public float[,] Predict(NumericArray inputs, NumericArray? lengths = null, int batchSize = 256)
+    public float[,] Predict(NumericArray inputs, NumericArray? lengths = null, int batchSize = DefaultPredictionBatchSize)
     {
         if (OutputShape.HasTimeAxis)
             throw new InvalidOperationException(
@@ -38,11 +38,11 @@ public sealed partial class SequenceModel
     /// </summary>
     /// <param name="inputs">As for <see cref="Predict"/>.</param>
     /// <param name="lengths">As for <see cref="Predict"/>.</param>
-    /// <param name="batchSize">Samples per forward pass; positive. Default 256.</param>
+    /// <param name="batchSize">Samples per forward pass; positive. Default <see cref="SequenceModel.DefaultPredictionBatchSize"/> (256).</param>
     /// <returns>(samples, time, outputs).</returns>
     /// <exception cref="ArgumentException">The inputs or lengths do not fit the model.</exception>
     /// <exception cref="InvalidOperationException">The model returns one vector per sample: use <see cref="Predict"/>. Or another thread's <c>Trainer.Fit</c> is training the model.</exception>
-    public float[,,] PredictSequences(NumericArray inputs, NumericArray? lengths = null, int batchSize = 256)
+    public float[,,] PredictSequences(NumericArray inputs, NumericArray? lengths = null, int batchSize = DefaultPredictionBatchSize)
     {
         if (!OutputShape.HasTimeAxis)
             throw new InvalidOperationException($"This model returns one vector per sample, {OutputShape}; use Predict, which returns (samples, outputs).");
@@ -57,11 +57,11 @@ public sealed partial class SequenceModel
     /// </summary>
     /// <param name="inputs">As for <see cref="Predict"/>.</param>
     /// <param name="lengths">As for <see cref="Predict"/>.</param>
-    /// <param name="batchSize">Samples per forward pass; positive. Default 256.</param>
+    /// <param name="batchSize">Samples per forward pass; positive. Default <see cref="SequenceModel.DefaultPredictionBatchSize"/> (256).</param>
     /// <returns>One class index per sample.</returns>
     /// <exception cref="ArgumentException">The inputs or lengths do not fit the model.</exception>
     /// <exception cref="InvalidOperationException">The model returns a sequence per sample, or another thread's <c>Trainer.Fit</c> is training the model (a training callback may predict).</exception>
-    public int[] PredictClasses(NumericArray inputs, NumericArray? lengths = null, int batchSize = 256)
+    public int[] PredictClasses(NumericArray inputs, NumericArray? lengths = null, int batchSize = DefaultPredictionBatchSize)
     {
         if (OutputShape.HasTimeAxis)
             throw new InvalidOperationException(
@@ -84,10 +84,10 @@ public sealed partial class SequenceModel
     /// </summary>
     /// <param name="inputs">As for <see cref="Predict"/>.</param>
     /// <param name="lengths">As for <see cref="Predict"/>.</param>
-    /// <param name="batchSize">Samples per forward pass; positive. Default 256.</param>
+    /// <param name="batchSize">Samples per forward pass; positive. Default <see cref="SequenceModel.DefaultPredictionBatchSize"/> (256).</param>
     /// <returns>(samples, outputs) in original units.</returns>
     /// <exception cref="InvalidOperationException">The model carries no fitted target scaler, or its feature count differs from the outputs.</exception>
-    public float[,] PredictInOriginalUnits(NumericArray inputs, NumericArray? lengths = null, int batchSize = 256)
+    public float[,] PredictInOriginalUnits(NumericArray inputs, NumericArray? lengths = null, int batchSize = DefaultPredictionBatchSize)
     {
         var targets = TargetScaler ?? throw new InvalidOperationException(
             $"PredictInOriginalUnits needs the target scaler in model.Scalers[\"{TargetScalerName}\"], fitted on the training targets with " +

@@ -9,8 +9,14 @@ namespace SequenceKit.Models;
 // and classifies raw strings after loading.
 public sealed partial class SequenceModel
 {
-    /// <summary>Texts per forward pass of <see cref="PredictLabels"/>, <see cref="PredictClasses(IEnumerable{string}, int)"/> and <see cref="PredictProbabilities"/> unless told otherwise.</summary>
-    public const int DefaultTextBatchSize = 256;
+    /// <summary>
+    /// Samples per forward pass of every prediction and evaluation method (<c>Predict</c>, <c>PredictClasses</c>,
+    /// <c>Trainer.Predict</c>, <c>Trainer.ConfusionMatrix</c>, …) unless told otherwise: 256, written once here.
+    /// </summary>
+    public const int DefaultPredictionBatchSize = 256;
+
+    /// <summary>Texts per forward pass of <see cref="PredictLabels"/>, <see cref="PredictClasses(IEnumerable{string}, int)"/> and <see cref="PredictProbabilities"/> unless told otherwise: <see cref="DefaultPredictionBatchSize"/>.</summary>
+    public const int DefaultTextBatchSize = DefaultPredictionBatchSize;
 
     private Vocabulary? vocabulary;
     private string[]? classNames;

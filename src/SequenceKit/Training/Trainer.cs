@@ -69,12 +69,12 @@ public static class Trainer
     /// </summary>
     /// <param name="model">The model.</param>
     /// <param name="data">The samples (their targets are not used); every row is checked first, as <see cref="Evaluate"/> does.</param>
-    /// <param name="batchSize">Samples per forward pass; positive. Default 256.</param>
+    /// <param name="batchSize">Samples per forward pass; positive. Default <see cref="SequenceModel.DefaultPredictionBatchSize"/> (256).</param>
     /// <returns>The outputs of all samples, in row order, on the CPU.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The batch size is not positive.</exception>
     /// <exception cref="ArgumentException">The data does not fit the model, or a row holds NaN/±Inf, a token outside the vocabulary or a bad length (the message names the row).</exception>
     /// <exception cref="InvalidOperationException">Another thread's <c>Fit</c> is training <paramref name="model"/> (a training callback may predict).</exception>
-    public static Tensor Predict(SequenceModel model, SequenceDataset data, int batchSize = 256)
+    public static Tensor Predict(SequenceModel model, SequenceDataset data, int batchSize = SequenceModel.DefaultPredictionBatchSize)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -99,12 +99,12 @@ public static class Trainer
     /// <param name="model">The model.</param>
     /// <param name="inputs">(samples, …) inputs on any device.</param>
     /// <param name="lengths">(samples) sequence lengths, or null.</param>
-    /// <param name="batchSize">Samples per forward pass; positive. Default 256.</param>
+    /// <param name="batchSize">Samples per forward pass; positive. Default <see cref="SequenceModel.DefaultPredictionBatchSize"/> (256).</param>
     /// <returns>The outputs of all samples, on the CPU. For arrays in and arrays out, see <see cref="SequenceModel.Predict"/>.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The batch size is not positive.</exception>
     /// <exception cref="ArgumentException">The inputs do not fit the model, or a row holds NaN/±Inf, a token outside the vocabulary or a bad length (the message names the row in <paramref name="inputs"/>).</exception>
     /// <exception cref="InvalidOperationException">Another thread's <c>Fit</c> is training <paramref name="model"/> (a training callback may predict).</exception>
-    public static Tensor Predict(SequenceModel model, Tensor inputs, Tensor? lengths = null, int batchSize = 256)
+    public static Tensor Predict(SequenceModel model, Tensor inputs, Tensor? lengths = null, int batchSize = SequenceModel.DefaultPredictionBatchSize)
     {
         ArgumentNullException.ThrowIfNull(model);
         return model.PredictTensor(inputs, lengths, batchSize, "Trainer.Predict");
@@ -113,9 +113,9 @@ public static class Trainer
     /// <summary>The confusion matrix of a classifier on a dataset.</summary>
     /// <param name="model">A classification model.</param>
     /// <param name="data">Data with class-index or one-hot targets.</param>
-    /// <param name="batchSize">Samples per forward pass. Default 256.</param>
+    /// <param name="batchSize">Samples per forward pass. Default <see cref="SequenceModel.DefaultPredictionBatchSize"/> (256).</param>
     /// <returns>Counts[actual, predicted], with per-class accuracy and macro scores.</returns>
-    public static ConfusionMatrix ConfusionMatrix(SequenceModel model, SequenceDataset data, int batchSize = 256)
+    public static ConfusionMatrix ConfusionMatrix(SequenceModel model, SequenceDataset data, int batchSize = SequenceModel.DefaultPredictionBatchSize)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -127,7 +127,7 @@ public static class Trainer
     }
 
     /// <summary>Predicted and true class of every item of a dataset (padded steps left out), in row order, on the CPU.</summary>
-    internal static (long[] Predicted, long[] Actual) Classes(SequenceModel model, SequenceDataset data, MetricSetup setup, int batchSize = 256)
+    internal static (long[] Predicted, long[] Actual) Classes(SequenceModel model, SequenceDataset data, MetricSetup setup, int batchSize = SequenceModel.DefaultPredictionBatchSize)
     {
         var predicted = new List<long>();
         var actual = new List<long>();

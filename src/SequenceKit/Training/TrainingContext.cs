@@ -108,12 +108,16 @@ public sealed class TrainingContext
     /// <param name="monitor">The monitored name.</param>
     /// <param name="owner">Who monitors it, for the message.</param>
     /// <exception cref="SequenceKitException">The metric does not exist.</exception>
-    public void RequireMetric(string monitor, string owner)
+    public void RequireMetric(string monitor, string owner) => RequireMetric(AvailableMetrics, monitor, owner);
+
+    /// <summary>The one "metric not produced" error: throws when <paramref name="monitor"/> is not among <paramref name="available"/>, listing them.</summary>
+    internal static void RequireMetric(IEnumerable<string> available, string monitor, string owner)
     {
-        if (!AvailableMetrics.Contains(monitor))
-            throw new SequenceKitException(
-                $"{owner} monitors '{monitor}', which this training run does not produce. Available: {string.Join(", ", AvailableMetrics)}." +
-                (monitor.StartsWith("val_", StringComparison.Ordinal) && !AvailableMetrics.Any(m => m.StartsWith("val_", StringComparison.Ordinal))
-                    ? " Pass a validation set to Fit to get val_ metrics." : ""));
+        var names = available.ToList();
+        if (names.Contains(monitor)) return;
+        throw new SequenceKitException(
+            $"{owner} monitors '{monitor}', which this training run does not produce. Available: {string.Join(", ", names)}." +
+            (monitor.StartsWith("val_", StringComparison.Ordinal) && !names.Any(m => m.StartsWith("val_", StringComparison.Ordinal))
+                ? " Pass a validation set to Fit to get val_ metrics." : ""));
     }
 }

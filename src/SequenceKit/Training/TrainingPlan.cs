@@ -40,10 +40,7 @@ internal sealed record TrainingPlan(LossSetup Setup, MetricSetup MetricSetup, IR
             options.Loss.Check(setup);
             if (validation is not null) CheckTargetValues(validation, InputRole.Validation, setup);
             var (names, modes, metrics) = MetricsOf(model, options, validation is not null);
-            if (options.MetricScheduler is { } scheduler && !names.Contains(scheduler.Monitor))
-                throw new SequenceKitException(
-                    $"{scheduler.GetType().Name} monitors '{scheduler.Monitor}', which this training run does not produce. Available: {string.Join(", ", names)}." +
-                    (scheduler.Monitor.StartsWith("val_", StringComparison.Ordinal) && validation is null ? " Pass a validation set to Fit to get val_ metrics." : ""));
+            if (options.MetricScheduler is { } scheduler) TrainingContext.RequireMetric(names, scheduler.Monitor, scheduler.GetType().Name);
             return new TrainingPlan(setup, new MetricSetup(activation, model.OutputShape.Features), names, modes, options.Loss, metrics);
         }
         catch

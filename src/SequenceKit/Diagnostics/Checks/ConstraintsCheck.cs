@@ -103,23 +103,14 @@ internal static class ConstraintsCheck
         return shares.Length == 0 ? double.NaN : shares[shares.Length / 2];
     }
 
+    /// <summary>The optimizer's weight decay; AdamW's default 0.01 (and up to 0.05) is not a candidate.</summary>
     private static double WeightDecayOf(Training.Optimizers.IOptimizerFactory optimizer) => optimizer switch
     {
-        Training.Optimizers.Adam a => a.WeightDecay,
-        Training.Optimizers.AdamW a => a.WeightDecay > 0.05 ? a.WeightDecay : 0,        // AdamW's default 0.01 is not a candidate
-        Training.Optimizers.Sgd a => a.WeightDecay,
-        Training.Optimizers.RmsProp a => a.WeightDecay,
-        Training.Optimizers.Adagrad a => a.WeightDecay,
+        Training.Optimizers.AdamW a => a.WeightDecay > 0.05 ? a.WeightDecay : 0,
+        Training.Optimizers.IOptimizerFamily family => family.WeightDecay,
         _ => 0,
     };
 
-    private static Training.Optimizers.IOptimizerFactory WithoutWeightDecay(Training.Optimizers.IOptimizerFactory optimizer) => optimizer switch
-    {
-        Training.Optimizers.Adam a => a with { WeightDecay = 0 },
-        Training.Optimizers.AdamW a => a with { WeightDecay = 0 },
-        Training.Optimizers.Sgd a => a with { WeightDecay = 0 },
-        Training.Optimizers.RmsProp a => a with { WeightDecay = 0 },
-        Training.Optimizers.Adagrad a => a with { WeightDecay = 0 },
-        _ => optimizer,
-    };
+    private static Training.Optimizers.IOptimizerFactory WithoutWeightDecay(Training.Optimizers.IOptimizerFactory optimizer) =>
+        optimizer is Training.Optimizers.IOptimizerFamily family ? family.WithoutWeightDecay() : optimizer;
 }

@@ -2,24 +2,12 @@ using SequenceKit.Monitoring;
 
 namespace SequenceKit.Training.Callbacks;
 
-/// <summary>Options of <see cref="EarlyStopping"/>. Each default is written here once.</summary>
-public sealed record EarlyStoppingOptions
+/// <summary>
+/// Options of <see cref="EarlyStopping"/> (Keras' defaults): what to watch comes from <see cref="MonitorOptions"/>
+/// ("val_loss", patience 10, MinDelta 0); restoring the best weights is its own.
+/// </summary>
+public sealed record EarlyStoppingOptions : MonitorOptions
 {
-    /// <summary>The metric to watch. Default "val_loss".</summary>
-    public string Monitor { get; init; } = "val_loss";
-
-    /// <summary>The direction; null (the default) takes it from the metric.</summary>
-    public MetricMode? Mode { get; init; }
-
-    /// <summary>Stop when the epochs without improvement reach Patience (Keras' rule). Default 10.</summary>
-    public int Patience { get; init; } = 10;
-
-    /// <summary>The smallest change that counts as an improvement. Default 0 (Keras').</summary>
-    public double MinDelta { get; init; }
-
-    /// <summary>Whether MinDelta is absolute or relative. Default absolute.</summary>
-    public MinDeltaMode MinDeltaMode { get; init; } = MinDeltaMode.Absolute;
-
     /// <summary>When training ends (stopped or not), put back the weights of the best epoch. Default false.</summary>
     public bool RestoreBestWeights { get; init; }
 }
@@ -42,13 +30,7 @@ public sealed class EarlyStopping(EarlyStoppingOptions? options = null) : Callba
     public override void OnTrainBegin(TrainingContext context)
     {
         context.RequireMetric(Options.Monitor, nameof(EarlyStopping));
-        detector = new PlateauDetector(new PlateauOptions
-        {
-            Mode = Options.Mode ?? context.ModeOf(Options.Monitor),
-            MinDelta = Options.MinDelta,
-            MinDeltaMode = Options.MinDeltaMode,
-            Patience = Options.Patience,
-        }, Options.Monitor);
+        detector = new PlateauDetector(Options.ToPlateau(Options.Mode ?? context.ModeOf(Options.Monitor)), Options.Monitor);
         bestEpoch = -1;
     }
 

@@ -5,8 +5,12 @@ using TorchSharp.Modules;
 namespace SequenceKit.Training.Optimizers;
 
 /// <summary>Adam (Kingma and Ba). Defaults as PyTorch and Keras.</summary>
-public sealed record Adam : IOptimizerFactory
+public sealed record Adam : IOptimizerFactory, IOptimizerFamily
 {
+    double IOptimizerFamily.UsualRate => 1e-3;
+
+    IOptimizerFactory IOptimizerFamily.WithoutWeightDecay() => this with { WeightDecay = 0 };
+
     /// <summary>Step size. Default 1e-3.</summary>
     public double LearningRate { get; init; } = 1e-3;
     /// <summary>Decay of the first-moment estimate, in [0, 1) (0 is legal, as in PyTorch). Default 0.9.</summary>
@@ -33,8 +37,12 @@ public sealed record Adam : IOptimizerFactory
 /// AdamW: Adam with decoupled weight decay (Loshchilov and Hutter). Its default weight decay is PyTorch's 0.01;
 /// TorchSharp's own <c>optim.AdamW</c> defaults to 0, so code ported from PyTorch would silently lose the decay.
 /// </summary>
-public sealed record AdamW : IOptimizerFactory
+public sealed record AdamW : IOptimizerFactory, IOptimizerFamily
 {
+    double IOptimizerFamily.UsualRate => 1e-3;
+
+    IOptimizerFactory IOptimizerFamily.WithoutWeightDecay() => this with { WeightDecay = 0 };
+
     /// <summary>Step size. Default 1e-3.</summary>
     public double LearningRate { get; init; } = 1e-3;
     /// <summary>Decay of the first-moment estimate, in [0, 1) (0 is legal, as in PyTorch). Default 0.9.</summary>
@@ -58,8 +66,12 @@ public sealed record AdamW : IOptimizerFactory
 }
 
 /// <summary>Stochastic gradient descent, with optional (Nesterov) momentum.</summary>
-public sealed record Sgd : IOptimizerFactory
+public sealed record Sgd : IOptimizerFactory, IOptimizerFamily
 {
+    double IOptimizerFamily.UsualRate => 0.05;
+
+    IOptimizerFactory IOptimizerFamily.WithoutWeightDecay() => this with { WeightDecay = 0 };
+
     /// <summary>Step size. Default 0.01 (Keras').</summary>
     public double LearningRate { get; init; } = 0.01;
     /// <summary>Momentum factor in [0, 1). Default 0.</summary>
@@ -85,8 +97,12 @@ public sealed record Sgd : IOptimizerFactory
 /// RMSprop (Hinton) with PyTorch's update formula, v = αv + (1 − α)g², w −= lr·g / (√v + ε) (ε outside the root), and
 /// Keras' defaults (lr 1e-3, α = Keras' rho 0.9, ε 1e-7). PyTorch's own defaults are α 0.99 and ε 1e-8.
 /// </summary>
-public sealed record RmsProp : IOptimizerFactory
+public sealed record RmsProp : IOptimizerFactory, IOptimizerFamily
 {
+    double IOptimizerFamily.UsualRate => 1e-3;
+
+    IOptimizerFactory IOptimizerFamily.WithoutWeightDecay() => this with { WeightDecay = 0 };
+
     /// <summary>Step size. Default 1e-3 (Keras').</summary>
     public double LearningRate { get; init; } = 1e-3;
     /// <summary>Smoothing constant of the squared-gradient average, in [0, 1]. Default 0.9 (Keras'; PyTorch uses 0.99).</summary>
@@ -110,8 +126,12 @@ public sealed record RmsProp : IOptimizerFactory
 }
 
 /// <summary>Adagrad (Duchi et al.).</summary>
-public sealed record Adagrad : IOptimizerFactory
+public sealed record Adagrad : IOptimizerFactory, IOptimizerFamily
 {
+    double IOptimizerFamily.UsualRate => 0.01;
+
+    IOptimizerFactory IOptimizerFamily.WithoutWeightDecay() => this with { WeightDecay = 0 };
+
     /// <summary>Step size. Default 0.01.</summary>
     public double LearningRate { get; init; } = 0.01;
     /// <summary>L2 penalty; finite and ≥ 0. Default 0.</summary>

@@ -88,12 +88,5 @@ public sealed class ReduceLrOnPlateau : IMetricScheduler
         return null;
     }
 
-    private PlateauDetector Create(MetricMode mode) => new(new PlateauOptions
-    {
-        Mode = mode,
-        MinDelta = Options.MinDelta,
-        MinDeltaMode = Options.MinDeltaMode,
-        Patience = Options.Patience,
-        Cooldown = Options.Cooldown,
-    }, Options.Monitor);
+    private PlateauDetector Create(MetricMode mode) => new(Options.ToPlateau(mode, Options.Cooldown), Options.Monitor);
 }

@@ -2,26 +2,17 @@ using SequenceKit.Monitoring;
 
 namespace SequenceKit.Training.Schedulers;
 
-/// <summary>Options of <see cref="ReduceLrOnPlateau"/>. Each default is written here once (Keras' defaults).</summary>
-public sealed record ReduceLrOnPlateauOptions
+/// <summary>
+/// Options of <see cref="ReduceLrOnPlateau"/> (Keras' defaults): what to watch comes from <see cref="MonitorOptions"/>
+/// (here with MinDelta 1e-4, Keras' default for this scheduler); the reduction's own settings are below.
+/// </summary>
+public sealed record ReduceLrOnPlateauOptions : MonitorOptions
 {
-    /// <summary>The metric to watch. Default "val_loss" (needs a validation set).</summary>
-    public string Monitor { get; init; } = "val_loss";
-
-    /// <summary>The direction; null (the default) takes it from the metric: losses minimize, each metric states its own.</summary>
-    public MetricMode? Mode { get; init; }
+    /// <summary>The defaults: "val_loss", patience 10, MinDelta 1e-4, factor 0.1, no cooldown, no minimum rate.</summary>
+    public ReduceLrOnPlateauOptions() => MinDelta = 1e-4;
 
     /// <summary>New rate = old rate × Factor; in (0, 1). Default 0.1.</summary>
     public double Factor { get; init; } = 0.1;
-
-    /// <summary>Reduce when the epochs without improvement reach Patience (Keras' rule: count ≥ Patience). Default 10.</summary>
-    public int Patience { get; init; } = 10;
-
-    /// <summary>An improvement must beat the best by more than this. Default 1e-4.</summary>
-    public double MinDelta { get; init; } = 1e-4;
-
-    /// <summary>Whether MinDelta is absolute or relative to the best value. Default <see cref="MinDeltaMode.Absolute"/>.</summary>
-    public MinDeltaMode MinDeltaMode { get; init; } = MinDeltaMode.Absolute;
 
     /// <summary>Keras' cooldown after a reduction: Cooldown c leaves c − 1 epochs uncounted (see <see cref="PlateauOptions.Cooldown"/>). Default 0.</summary>
     public int Cooldown { get; init; }
