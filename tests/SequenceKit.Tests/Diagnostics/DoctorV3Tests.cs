@@ -168,6 +168,48 @@ public class DoctorV3Tests
         Assert.That(twinReport.Findings.Select(f => f.Code), Has.None.EqualTo("SK019"), twinReport.ToString());
     }
 
+    /// <summary>
+    /// Six classes: the class is the feature (of six) whose values are raised by 1.5 over 8 steps. No single direction
+    /// orders the classes, so one recurrent unit cannot separate them and a wider layer can.
+    /// </summary>
+    private static SequenceDataset WhichFeature(int samples, int seed)
+    {
+        var random = new Random(seed);
+        var inputs = new float[samples, 8, 6];
+        var labels = new long[samples];
+        for (var i = 0; i < samples; i++)
+        {
+            labels[i] = random.Next(6);
+            for (var t = 0; t < 8; t++)
+                for (var f = 0; f < 6; f++)
+                    inputs[i, t, f] = (float)(random.NextDouble() * 2 - 1 + (f == labels[i] ? 1.5 : 0));
+        }
+        return SequenceDataset.FromArrays(inputs, labels);
+    }
+
+    [Test]
+    public void Too_little_capacity_is_confirmed_by_a_wider_copy_and_a_wide_enough_model_gets_no_such_finding()
+    {
+        using var train = WhichFeature(600, 71);
+        using var validation = WhichFeature(300, 72);
+        SequenceModel Build(int units) => new(new SequenceModelOptions { Seed = 5 }, Input.Sequence(6), new Lstm(units), new Dense(6));
+        var options = Options(epochs: 8) with { Optimizer = new Adam { LearningRate = 0.01 }, BatchSize = 32 };
+        using var narrow = Build(1);
+        var history = Trainer.Fit(narrow, train, validation, options);
+        var report = TrainingDoctor.Diagnose(narrow, train, validation, history, options);
+        var finding = report.Findings.SingleOrDefault(f => f.Code == "SK015");
+        Assert.That(finding?.ConfirmedByExperiment, Is.True, report + "\n" + string.Join("\n", report.Notes));
+        // A run that is behind is a Warning, or Info with the still-learning sentence while its loss still falls.
+        Assert.That(finding!.Severity >= Severity.Warning || finding.Message.Contains("still learning", StringComparison.Ordinal), Is.True, finding.ToString());
+        Assert.That(finding.Message, Does.Contain("32 units per recurrent layer (now 1)"));
+
+        // The twin: the same task with 32 units learns, and no capacity finding is raised.
+        using var wide = Build(32);
+        var wideHistory = Trainer.Fit(wide, train, validation, options);
+        var wideReport = TrainingDoctor.Diagnose(wide, train, validation, wideHistory, options);
+        Assert.That(wideReport.Findings.Where(f => f.Severity >= Severity.Warning).Select(f => f.Code), Has.None.EqualTo("SK015"), wideReport.ToString());
+    }
+
     /// <summary>Token rows of 3–8 real tokens (2..19); label 1 when token 7 occurs. Padded to 40 steps at <paramref name="side"/>.</summary>
     private static SequenceDataset Tokens(int samples, int seed, PaddingSide side, bool lengths)
     {
