@@ -22,6 +22,25 @@ public abstract record MonitorOptions
     /// <summary>Whether <see cref="MinDelta"/> is absolute or relative to the best value. Default <see cref="MinDeltaMode.Absolute"/>.</summary>
     public MinDeltaMode MinDeltaMode { get; init; } = MinDeltaMode.Absolute;
 
+    /// <summary>
+    /// The one check of the monitor's settings, naming the options type: a metric name, Patience ≥ 1, MinDelta finite
+    /// and ≥ 0, defined enum values.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range (the message names it, its value and the range).</exception>
+    /// <exception cref="ArgumentException">Monitor is empty.</exception>
+    internal void Validate(string paramName)
+    {
+        var owner = GetType().Name;
+        if (string.IsNullOrWhiteSpace(Monitor))
+            throw new ArgumentException($"{owner}.Monitor must name a metric (e.g. \"val_loss\"); got '{Monitor}'.", paramName);
+        if (Patience < 1)
+            throw new ArgumentOutOfRangeException(paramName, Patience, $"{owner}.Patience must be at least 1; got {Patience}.");
+        if (!(MinDelta >= 0) || double.IsInfinity(MinDelta))
+            throw new ArgumentOutOfRangeException(paramName, MinDelta, $"{owner}.MinDelta must be finite and ≥ 0; got {MinDelta}.");
+        if ((Mode is { } mode && !Enum.IsDefined(mode)) || !Enum.IsDefined(MinDeltaMode))
+            throw new ArgumentOutOfRangeException(paramName, $"{owner}.Mode and MinDeltaMode must be defined values; got {Mode} and {MinDeltaMode}.");
+    }
+
     /// <summary>The plateau rule's settings for this monitor, in the direction <paramref name="mode"/>.</summary>
     internal PlateauOptions ToPlateau(MetricMode mode, int cooldown = 0) => new()
     {

@@ -14,14 +14,15 @@ public sealed record EarlyStoppingOptions : MonitorOptions
 
 /// <summary>Stops training when the monitored metric has not improved for Patience epochs, using the shared <see cref="PlateauDetector"/>.</summary>
 /// <param name="options">Monitor, patience, min delta and weight restoring; null for the defaults.</param>
+/// <exception cref="ArgumentOutOfRangeException">Patience is below 1, or MinDelta is negative or not finite (checked when the callback is created).</exception>
 public sealed class EarlyStopping(EarlyStoppingOptions? options = null) : Callback
 {
     private PlateauDetector? detector;
     private WeightSnapshot? best;
     private int bestEpoch = -1;
 
-    /// <summary>The callback's options.</summary>
-    public EarlyStoppingOptions Options { get; } = options ?? new EarlyStoppingOptions();
+    /// <summary>The callback's options, checked when the callback is created.</summary>
+    public EarlyStoppingOptions Options { get; } = Checked(options ?? new EarlyStoppingOptions());
 
     /// <summary>The epoch whose value was best so far (−1 before any).</summary>
     public int BestEpoch => bestEpoch;
@@ -49,6 +50,12 @@ public sealed class EarlyStopping(EarlyStoppingOptions? options = null) : Callba
         }
         if (decision.Plateaued)
             context.RequestStop(StopReason.EarlyStopping, $"Early stopping at epoch {context.Epoch + 1}: {decision.Reason}; best epoch {bestEpoch + 1}.");
+    }
+
+    private static EarlyStoppingOptions Checked(EarlyStoppingOptions options)
+    {
+        options.Validate(nameof(options));
+        return options;
     }
 
     /// <inheritdoc />

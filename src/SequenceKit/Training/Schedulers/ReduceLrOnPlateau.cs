@@ -24,13 +24,9 @@ public sealed class ReduceLrOnPlateau : IMetricScheduler
                 $"ReduceLrOnPlateauOptions.Factor must be in (0, 1); got {Options.Factor}. Use 0.1 to divide the learning rate by 10.");
         if (!(Options.MinRate >= 0) || double.IsInfinity(Options.MinRate))
             throw new ArgumentOutOfRangeException(nameof(options), Options.MinRate, $"ReduceLrOnPlateauOptions.MinRate must be finite and ≥ 0; got {Options.MinRate}.");
-        if (Options.Patience < 1)
-            throw new ArgumentOutOfRangeException(nameof(options), Options.Patience, $"ReduceLrOnPlateauOptions.Patience must be at least 1; got {Options.Patience}.");
         if (Options.Cooldown < 0)
             throw new ArgumentOutOfRangeException(nameof(options), Options.Cooldown, $"ReduceLrOnPlateauOptions.Cooldown must be ≥ 0; got {Options.Cooldown}.");
-        if (!(Options.MinDelta >= 0) || double.IsInfinity(Options.MinDelta))
-            throw new ArgumentOutOfRangeException(nameof(options), Options.MinDelta, $"ReduceLrOnPlateauOptions.MinDelta must be finite and ≥ 0; got {Options.MinDelta}.");
-        ArgumentException.ThrowIfNullOrWhiteSpace(Options.Monitor, nameof(options));
+        Options.Validate(nameof(options));
         detector = Create(Options.Mode ?? MetricMode.Minimize);
     }
 

@@ -34,6 +34,19 @@ public class CallbackTests : TemporaryFolderTest
     }
 
     [Test]
+    public void Early_stopping_and_plateau_scheduling_check_their_shared_monitor_settings_the_same_way()
+    {
+        // One check (MonitorOptions) for both: the message names the options type, the setting and the value.
+        var stopping = Assert.Throws<ArgumentOutOfRangeException>(() => new EarlyStopping(new() { Patience = 0 }))!;
+        Assert.That(stopping.Message, Does.Contain("EarlyStoppingOptions.Patience must be at least 1; got 0"));
+        var scheduling = Assert.Throws<ArgumentOutOfRangeException>(() => new SequenceKit.Training.Schedulers.ReduceLrOnPlateau(new() { Patience = 0 }))!;
+        Assert.That(scheduling.Message, Does.Contain("ReduceLrOnPlateauOptions.Patience must be at least 1; got 0"));
+        Assert.That(Assert.Throws<ArgumentOutOfRangeException>(() => new EarlyStopping(new() { MinDelta = double.NaN }))!.Message, Does.Contain("EarlyStoppingOptions.MinDelta"));
+        Assert.That(new SequenceKit.Training.Schedulers.ReduceLrOnPlateauOptions().MinDelta, Is.EqualTo(1e-4), "Keras' default for the scheduler");
+        Assert.That(new EarlyStoppingOptions().MinDelta, Is.EqualTo(0), "Keras' default for early stopping");
+    }
+
+    [Test]
     public void Early_stopping_derives_the_direction_from_the_metric()
     {
         using var train = Dataset(64, 2);
