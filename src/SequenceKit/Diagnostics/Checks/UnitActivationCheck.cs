@@ -8,6 +8,15 @@ namespace SequenceKit.Diagnostics;
 /// <summary>SK009: dead ReLU units or saturated recurrent units in the model as trained.</summary>
 internal static class UnitActivationCheck
 {
+    /// <summary>More than this share of ReLU units never active on a training sample is decisive (docs/diagnostics.md, SK009).</summary>
+    public const double DeadShare = 0.5;
+
+    /// <summary>A tanh output beyond ±this counts as saturated (its gradient is below 0.06 of the slope at 0).</summary>
+    public const double SaturatedValue = 0.97;
+
+    /// <summary>More than this share of saturated outputs is reported (Info).</summary>
+    public const double SaturatedShare = 0.5;
+
     // SK009: activations of the model as trained (a fact about these weights, on a training sample).
     public static IEnumerable<Result> Run(DiagnosisContext c)
     {
@@ -25,7 +34,7 @@ internal static class UnitActivationCheck
             if (layer is SimpleRnn { Options.Activation: SimpleRnnActivation.Relu } or Dense { Activation: Activation.Relu })
             {
                 var dead = output.amax([0]).le(0).to(ScalarType.Float64).mean().item<double>();
-                if (dead > 0.5)
+                if (dead > DeadShare)
                     return [new Result(new Finding("SK009", "Dead units", Severity.Critical, Math.Min(0.95, 0.9 * dead),
                         F($"{dead:P0} of the units of layer {i} ({layer.TypeName}, ReLU) never activate on {output.shape[0]} training items: they pass no gradient and will not recover."),
                         E(("dead share", dead), ("layer", i)),
@@ -33,8 +42,8 @@ internal static class UnitActivationCheck
             }
             else if (layer is RecurrentLayer recurrent)
             {
-                var saturated = output.abs().gt(0.97).to(ScalarType.Float64).mean().item<double>();
-                if (saturated > 0.5)
+                var saturated = output.abs().gt(SaturatedValue).to(ScalarType.Float64).mean().item<double>();
+                if (saturated > SaturatedShare)
                     return [new Result(new Finding("SK009", "Saturated recurrent units", Severity.Info, 0.2,
                         F($"{saturated:P0} of the {recurrent.TypeName} (layer {i}) outputs are within 3% of ±1: saturated units pass almost no gradient."),
                         E(("saturated share", saturated), ("layer", i)),

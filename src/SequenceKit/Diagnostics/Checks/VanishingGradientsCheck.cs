@@ -9,6 +9,12 @@ namespace SequenceKit.Diagnostics;
 /// <summary>SK004: the gradient that reaches the first steps of a recurrent layer.</summary>
 internal static class VanishingGradientsCheck
 {
+    /// <summary>A SimpleRnn whose first-steps gradient is below this share of its last-steps gradient is a candidate (docs/diagnostics.md, SK004).</summary>
+    public const double SimpleRnnRatio = 1e-3;
+
+    /// <summary>A gated cell (Lstm, Gru) needs a far smaller ratio: below this, its gates no longer carry the early steps.</summary>
+    public const double GatedRatio = 1e-6;
+
     // SK004: the gradient that reaches the first steps, a cheap candidate generator; the Gru experiment decides.
     public static IEnumerable<Result> Run(DiagnosisContext c)
     {
@@ -40,7 +46,7 @@ internal static class VanishingGradientsCheck
         var late = perStep.Skip((int)steps - window).Average();
         if (!(late > 1e-12)) return None;
         var ratio = early / late;
-        if (!(layer is SimpleRnn && ratio < 1e-3) && !(ratio < 1e-6)) return None;
+        if (!(layer is SimpleRnn && ratio < SimpleRnnRatio) && !(ratio < GatedRatio)) return None;
         var evidence = E(("gradient at early steps", early), ("gradient at late steps", late), ("early / late ratio", ratio), ("time steps", steps));
         var fix = layer is SimpleRnn
             ? "Replace SimpleRnn with Gru or Lstm (same units), which carry information through time; or shorten the sequences."
