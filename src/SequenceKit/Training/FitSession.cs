@@ -29,6 +29,7 @@ internal sealed class FitSession : IDisposable
     private readonly History history = new();
     private readonly TrainingContext context;
     private readonly CancellationToken cancellationToken;
+    private readonly TrainingStep.Settings stepSettings;
     private int nextEpoch;
 
     private FitSession(SequenceModel model, SequenceDataset train, SequenceDataset? validation, TrainerOptions options, TrainingPlan plan, OptimizerHelper optimizer,
@@ -36,6 +37,7 @@ internal sealed class FitSession : IDisposable
     {
         (this.model, this.train, this.validation, this.options, this.plan, this.optimizer, this.cancellationToken) = (model, train, validation, options, plan, optimizer, cancellationToken);
         logger = SequenceKitLogging.Resolve(options.Logger, Trainer.LogCategory);
+        stepSettings = TrainingStep.Settings.Of(options);
         guard = new ParameterGuard(model);
         var baseRate = options.Optimizer.LearningRate;
         var schedulerRestored = false;
@@ -83,10 +85,10 @@ internal sealed class FitSession : IDisposable
         }
     }
 
-    /// <summary>One pass over the training data; false when the run stopped during it (no epoch record then).</summary>
-    public bool TrainEpoch(int epoch)
+    /// <summary>One pass over the training data, then the epoch's record; when the run stops during it (<see cref="StopRequested"/>), no record.</summary>
+    public void TrainEpoch(int epoch)
     {
-        if (cancellationToken.IsCancellationRequested) { Cancelled(epoch, 0); return false; }
+        if (cancellationToken.IsCancellationRequested) { Cancelled(epoch, 0); return; }
         var clock = Stopwatch.StartNew();
         Reseed(epoch);
         context.Epoch = epoch;
@@ -114,9 +116,7 @@ internal sealed class FitSession : IDisposable
             foreach (var callback in options.Callbacks) callback.OnBatchEnd(context);
             MemoryTrimmer.CountStep(options.MemoryTrim);
         }
-        if (context.StopRequested) return false;
-        EndEpoch(epoch, loss.Mean, clock.Elapsed);
-        return true;
+        if (!context.StopRequested) EndEpoch(epoch, loss.Mean, clock.Elapsed);
     }
 
     /// <summary>Sets why the run stopped when it ran out of epochs, calls the callbacks' <c>OnTrainEnd</c>, and leaves the model in evaluation mode.</summary>
@@ -166,7 +166,7 @@ internal sealed class FitSession : IDisposable
         using var owned = prefetched;
         using var scope = NewDisposeScope();
         var batch = prefetched ?? train.GetBatch(rows, model.Device);
-        var (value, applied, output, mask) = TrainingStep.Run(model, batch, optimizer, plan.Loss, plan.Setup, TrainingStep.Settings.Of(options), isStep, valuesChecked: true);
+        var (value, applied, output, mask) = TrainingStep.Run(model, batch, optimizer, plan.Loss, plan.Setup, stepSettings, isStep, valuesChecked: true);
         if (!double.IsFinite(value)) return (value, false);
         using (no_grad())
             foreach (var metric in plan.Metrics) metric.Update(output.detach(), batch.Targets, mask);

@@ -1,17 +1,6 @@
-using System.Diagnostics;
-using System.Globalization;
-using Microsoft.Extensions.Logging;
-using SequenceKit.Backends;
-using SequenceKit.Layers;
 using SequenceKit.Models;
-using SequenceKit.Monitoring;
 using SequenceKit.Preprocessing;
-using SequenceKit.Training.Callbacks;
-using SequenceKit.Training.Losses;
 using SequenceKit.Training.Metrics;
-using SequenceKit.Training.Schedulers;
-using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace SequenceKit.Training;
@@ -45,7 +34,7 @@ public static class Trainer
         using var lease = model.BeginTraining();         // a second Fit on this model is refused here, before it touches anything
         using var session = FitSession.Start(model, train, validation, options, cancellationToken);
         for (var epoch = session.FirstEpoch; epoch < options.Epochs && !session.StopRequested; epoch++)
-            if (!session.TrainEpoch(epoch)) break;
+            session.TrainEpoch(epoch);
         return session.Finish();
     }
 
